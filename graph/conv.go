@@ -1,0 +1,212 @@
+package graph
+
+import "bicycle-vk/vk"
+
+// Conv2dOutSize is PyTorch's Conv2d output length for one dimension.
+func Conv2dOutSize(in, k, stride, pad int) int { return (in+2*pad-k)/stride + 1 }
+
+// ConvTranspose2dOutSize is PyTorch's ConvTranspose2d output length for one
+// dimension (output_padding 0).
+func ConvTranspose2dOutSize(in, k, stride, pad int) int { return (in-1)*stride - 2*pad + k }
+
+// Conv2dFLOPs counts a conv2d forward with output [n,co,oh,ow] as multiply-adds
+// times 2; each of its two backward passes costs the same.
+func Conv2dFLOPs(n, ci, co, oh, ow, kh, kw int) float64 {
+	return 2 * float64(n) * float64(co) * float64(oh*ow) * float64(ci*kh*kw)
+}
+
+// ConvTranspose2dFLOPs counts a conv_transpose2d forward with input
+// [n,ci,h,w]: every input pixel meets kh*kw weights per output channel.
+func ConvTranspose2dFLOPs(n, ci, co, h, w, kh, kw int) float64 {
+	return 2 * float64(n) * float64(ci) * float64(h*w) * float64(co*kh*kw)
+}
+
+// convGeom is the geometry shared by the conv family's shaders: an "input"
+// map [N,Ci,H,W] and an "output" map [N,Co,OH,OW] related by oy = iy... as the
+// shader defines it.
+type convGeom struct{ N, Ci, H, W, Co, OH, OW, KH, KW, stride, pad int }
+
+func nextPow2(n int) int {
+	p := 1
+	for p < n {
+		p *= 2
+	}
+	return p
+}
+
+// fit shrinks a tile for a small problem: no more channels per invocation
+// than there are channels, no more pixels per workgroup than there are
+// pixels, so small layers do not spend most lanes on padding.
+func (t ConvTile) fit(channels, pixels int) ConvTile {
+	t.TM = min(t.TM, nextPow2(channels))
+	for t.WG*t.TN > nextPow2(pixels) && t.TN > 1 {
+		t.TN /= 2
+	}
+	for t.WG*t.TN > nextPow2(pixels) && t.WG > 1 {
+		t.WG /= 2
+	}
+	return t
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// checkConv validates a conv's tensors: x [N,Ci,H,W], w with shape
+// wshape, y [N,Co,OH,OW] with the sizes the stride and padding imply.
+func (r *Rec) checkConv(op string, g convGeom, x, w, b, y *Tensor, wshape []int) bool {
+	if r.err != nil {
+		return false
+	}
+	if len(x.Shape) != 4 || len(y.Shape) != 4 || len(w.Shape) != 4 {
+		r.fail(op, "want 4-D x, w, y; got %v, %v, %v", x.Shape, w.Shape, y.Shape)
+		return false
+	}
+	if g.stride < 1 || g.pad < 0 {
+		r.fail(op, "stride %d, padding %d", g.stride, g.pad)
+		return false
+	}
+	if !sameShape(w.Shape, wshape) {
+		r.fail(op, "weight shape %v, want %v (x %v, y %v)", w.Shape, wshape, x.Shape, y.Shape)
+		return false
+	}
+	if b != nil && (len(b.Shape) != 1 || b.Shape[0] != y.Shape[1]) {
+		r.fail(op, "bias shape %v, want [%d]", b.Shape, y.Shape[1])
+		return false
+	}
+	return true
+}
+
+// gather records conv2d.comp: y = conv(x, w) (+ bias), w read as [Co,Ci,KH,KW].
+func (r *Rec) gather(op string, y, x, w, b *Tensor, stride, pad int, acc bool) {
+	g := convGeom{N: x.Dim(0), Ci: x.Dim(1), H: x.Dim(2), W: x.Dim(3), Co: y.Dim(1), OH: y.Dim(2), OW: y.Dim(3),
+		KH: w.Dim(2), KW: w.Dim(3), stride: stride, pad: pad}
+	if r.err != nil {
+		return
+	}
+	if y.Dim(0) != g.N || g.OH != Conv2dOutSize(g.H, g.KH, stride, pad) || g.OW != Conv2dOutSize(g.W, g.KW, stride, pad) {
+		r.fail(op, "output %v does not match input %v with kernel %dx%d, stride %d, padding %d",
+			y.Shape, x.Shape, g.KH, g.KW, stride, pad)
+		return
+	}
+	t := r.e.Tune.Conv.fit(g.Co, g.N*g.OH*g.OW)
+	groups := [3]uint32{uint32(ceilDiv(g.N*g.OH*g.OW, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	r.dispatchConv(op, "conv2d", t, g, groups, x, w, b, y, acc)
+}
+
+// scatter records conv_transpose2d.comp: y = conv_transpose(x, w) (+ bias),
+// w read as [Ci,Co,KH,KW].
+func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) {
+	g := convGeom{N: x.Dim(0), Ci: x.Dim(1), H: x.Dim(2), W: x.Dim(3), Co: y.Dim(1), OH: y.Dim(2), OW: y.Dim(3),
+		KH: w.Dim(2), KW: w.Dim(3), stride: stride, pad: pad}
+	if r.err != nil {
+		return
+	}
+	// The output may be up to stride-1 larger than the transposed size: that
+	// is conv2d's input gradient when (H+2p-K) is not a multiple of the stride.
+	if y.Dim(0) != g.N || Conv2dOutSize(g.OH, g.KH, stride, pad) != g.H || Conv2dOutSize(g.OW, g.KW, stride, pad) != g.W {
+		r.fail(op, "output %v does not match input %v with kernel %dx%d, stride %d, padding %d",
+			y.Shape, x.Shape, g.KH, g.KW, stride, pad)
+		return
+	}
+	// Pixels per parity class.
+	qh, qw := ceilDiv(g.OH, stride), ceilDiv(g.OW, stride)
+	t := r.e.Tune.ConvT.fit(g.Co, g.N*qh*qw)
+	groups := [3]uint32{uint32(ceilDiv(g.N*qh*qw, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), uint32(stride * stride)}
+	r.dispatchConv(op, "conv_transpose2d", t, g, groups, x, w, b, y, acc)
+}
+
+func (r *Rec) dispatchConv(op, shader string, t ConvTile, g convGeom, groups [3]uint32, x, w, b, y *Tensor, acc bool) {
+	hasBias := b != nil
+	if b == nil {
+		b = w // unused binding; any valid buffer keeps the descriptor legal
+	}
+	r.dispatch(op, shader, []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW)}, groups,
+		vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, hasBias, acc),
+		vk.In(x.Buf), vk.In(w.Buf), vk.In(b.Buf), vk.Out(y.Buf))
+}
+
+// wgrad records conv2d_weight_grad.comp: dw[co,ci,ky,kx] (+)= sum over pixels
+// of g[n,co,oy,ox] * x[n,ci,oy*s-p+ky,ox*s-p+kx].
+func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
+	g := convGeom{N: x.Dim(0), Ci: x.Dim(1), H: x.Dim(2), W: x.Dim(3), Co: gr.Dim(1), OH: gr.Dim(2), OW: gr.Dim(3),
+		KH: dw.Dim(2), KW: dw.Dim(3), stride: stride, pad: pad}
+	if r.err != nil {
+		return
+	}
+	if gr.Dim(0) != g.N || g.OH != Conv2dOutSize(g.H, g.KH, stride, pad) || g.OW != Conv2dOutSize(g.W, g.KW, stride, pad) ||
+		!sameShape(dw.Shape, []int{g.Co, g.Ci, g.KH, g.KW}) {
+		r.fail(op, "gradient %v, input %v and weight %v do not fit stride %d, padding %d",
+			gr.Shape, x.Shape, dw.Shape, stride, pad)
+		return
+	}
+	t := r.e.Tune.WGrad
+	t.TM = min(t.TM, nextPow2(g.Co))
+	t.WG = min(t.WG, nextPow2(g.N*g.OH*g.OW))
+	q := g.Ci * g.KH * g.KW
+	groups := [3]uint32{uint32(ceilDiv(q, t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	r.dispatch(op, "conv2d_weight_grad", []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW)},
+		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, acc),
+		vk.In(x.Buf), vk.In(gr.Buf), vk.Out(dw.Buf))
+}
+
+// Conv2d: y = conv2d(x, w) + b as PyTorch's Conv2d (cross-correlation):
+// x [N,Ci,H,W], w [Co,Ci,KH,KW], b [Co] or nil, y [N,Co,OH,OW].
+func (r *Rec) Conv2d(y, x, w, b *Tensor, stride, pad int) {
+	g := convGeom{stride: stride, pad: pad}
+	if r.checkConv("conv2d", g, x, w, b, y, []int{y.Dim(1), x.Dim(1), w.Dim(2), w.Dim(3)}) {
+		r.gather("conv2d", y, x, w, b, stride, pad, false)
+	}
+}
+
+// Conv2dBackwardData: dx (+)= the input gradient of Conv2d for output
+// gradient dy.
+func (r *Rec) Conv2dBackwardData(dx, w, dy *Tensor, stride, pad int, acc bool) {
+	g := convGeom{stride: stride, pad: pad}
+	if r.checkConv("conv2d_backward_data", g, dy, w, nil, dx, []int{dy.Dim(1), dx.Dim(1), w.Dim(2), w.Dim(3)}) {
+		r.scatter("conv2d_backward_data", dx, dy, w, nil, stride, pad, acc)
+	}
+}
+
+// Conv2dBackwardWeight: dw (+)= the weight gradient of Conv2d with input x
+// and output gradient dy. The bias gradient is ChannelSum(dy).
+func (r *Rec) Conv2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, acc bool) {
+	g := convGeom{stride: stride, pad: pad}
+	if r.checkConv("conv2d_backward_weight", g, x, dw, nil, dy, []int{dy.Dim(1), x.Dim(1), dw.Dim(2), dw.Dim(3)}) {
+		r.wgrad("conv2d_backward_weight", dw, x, dy, stride, pad, acc)
+	}
+}
+
+// ConvTranspose2d: y = conv_transpose2d(x, w) + b as PyTorch's
+// ConvTranspose2d with output_padding 0: x [N,Ci,H,W], w [Ci,Co,KH,KW], b [Co]
+// or nil, y [N,Co,(H-1)s-2p+KH,(W-1)s-2p+KW].
+func (r *Rec) ConvTranspose2d(y, x, w, b *Tensor, stride, pad int) {
+	g := convGeom{stride: stride, pad: pad}
+	if !r.checkConv("conv_transpose2d", g, x, w, b, y, []int{x.Dim(1), y.Dim(1), w.Dim(2), w.Dim(3)}) {
+		return
+	}
+	if y.Dim(2) != ConvTranspose2dOutSize(x.Dim(2), w.Dim(2), stride, pad) ||
+		y.Dim(3) != ConvTranspose2dOutSize(x.Dim(3), w.Dim(3), stride, pad) {
+		r.fail("conv_transpose2d", "output %v, want spatial %dx%d", y.Shape,
+			ConvTranspose2dOutSize(x.Dim(2), w.Dim(2), stride, pad), ConvTranspose2dOutSize(x.Dim(3), w.Dim(3), stride, pad))
+		return
+	}
+	r.scatter("conv_transpose2d", y, x, w, b, stride, pad, false)
+}
+
+// ConvTranspose2dBackwardData: dx (+)= the input gradient of
+// ConvTranspose2d, which is conv2d of dy with the same weight.
+func (r *Rec) ConvTranspose2dBackwardData(dx, w, dy *Tensor, stride, pad int, acc bool) {
+	g := convGeom{stride: stride, pad: pad}
+	if r.checkConv("conv_transpose2d_backward_data", g, dy, w, nil, dx, []int{dx.Dim(1), dy.Dim(1), w.Dim(2), w.Dim(3)}) {
+		r.gather("conv_transpose2d_backward_data", dx, dy, w, nil, stride, pad, acc)
+	}
+}
+
+// ConvTranspose2dBackwardWeight: dw (+)= the weight gradient of
+// ConvTranspose2d with input x and output gradient dy; dw is [Ci,Co,KH,KW].
+// It is conv2d's weight gradient with the roles of the maps swapped.
+func (r *Rec) ConvTranspose2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, acc bool) {
+	g := convGeom{stride: stride, pad: pad}
+	if r.checkConv("conv_transpose2d_backward_weight", g, x, dw, nil, dy, []int{x.Dim(1), dy.Dim(1), dw.Dim(2), dw.Dim(3)}) {
+		r.wgrad("conv_transpose2d_backward_weight", dw, dy, x, stride, pad, acc)
+	}
+}

@@ -1,0 +1,174 @@
+package graph
+
+import (
+	"fmt"
+	"testing"
+
+	"bicycle-vk/graph/ref"
+)
+
+// convCase is one convolution: input [N,Ci,H,W], Co output channels, a
+// KHxKW kernel, stride and padding.
+type convCase struct {
+	name                    string
+	N, Ci, H, W, Co, KH, KW int
+	stride, pad             int
+}
+
+func (c convCase) String() string {
+	return fmt.Sprintf("%s/%dx%dx%dx%d->%d/k%dx%d_s%d_p%d", c.name, c.N, c.Ci, c.H, c.W, c.Co, c.KH, c.KW, c.stride, c.pad)
+}
+
+// conv2dCases: the 128x128 generator's down path, the encoder's and the
+// discriminators' layers (some at reduced width where the float64 reference
+// would be slow), and awkward shapes: 1x1 and 2x2 maps, odd sizes, batch 3,
+// channel counts that are not a multiple of any tile, non-square kernels.
+var conv2dCases = []convCase{
+	{"G.down_1", 1, 11, 128, 128, 64, 4, 4, 2, 1},
+	{"G.down_2", 1, 64, 64, 64, 128, 4, 4, 2, 1},
+	{"G.down_3", 1, 128, 32, 32, 256, 4, 4, 2, 1},
+	{"G.down_4", 1, 256, 16, 16, 512, 4, 4, 2, 1},
+	{"G.down_5", 1, 512, 8, 8, 512, 4, 4, 2, 1},
+	{"G.down_6", 1, 512, 4, 4, 512, 4, 4, 2, 1},
+	{"G.down_7", 1, 512, 2, 2, 512, 4, 4, 2, 1},
+	{"E.res_conv3x3", 1, 64, 32, 32, 64, 3, 3, 1, 1},
+	{"E.shortcut1x1", 1, 128, 16, 16, 192, 1, 1, 1, 0},
+	{"D.layer3_narrow", 1, 32, 31, 31, 48, 4, 4, 1, 1},
+	{"D.last", 1, 64, 15, 15, 1, 4, 4, 1, 1},
+	{"batch3_odd", 3, 7, 9, 11, 5, 3, 3, 1, 1},
+	{"odd_stride2", 2, 5, 7, 5, 13, 4, 4, 2, 1},
+	{"map1x1", 3, 9, 1, 1, 6, 1, 1, 1, 0},
+	{"map2x2_pad", 1, 3, 2, 2, 3, 3, 3, 1, 1},
+	{"kernel3x2", 1, 3, 5, 7, 4, 3, 2, 2, 1},
+	{"stride3", 2, 4, 11, 10, 9, 5, 5, 3, 2},
+}
+
+// convTCases: the generator's up path and awkward transposed convolutions.
+var convTCases = []convCase{
+	{"G.up_1", 1, 512, 1, 1, 512, 4, 4, 2, 1},
+	{"G.up_2", 1, 1024, 2, 2, 512, 4, 4, 2, 1},
+	{"G.up_3", 1, 1024, 4, 4, 512, 4, 4, 2, 1},
+	{"G.up_4", 1, 1024, 8, 8, 256, 4, 4, 2, 1},
+	{"G.up_5", 1, 512, 16, 16, 128, 4, 4, 2, 1},
+	{"G.up_6", 1, 256, 32, 32, 64, 4, 4, 2, 1},
+	{"G.up_7", 1, 128, 64, 64, 3, 4, 4, 2, 1},
+	{"batch3_odd", 3, 5, 3, 7, 7, 4, 4, 2, 1},
+	{"stride1_k3", 2, 3, 5, 4, 6, 3, 3, 1, 1},
+	{"map1x1_k3", 1, 3, 1, 1, 2, 3, 3, 1, 0},
+	{"stride3_k5", 1, 4, 3, 2, 5, 5, 5, 3, 2},
+	{"kernel3x2", 2, 3, 4, 5, 3, 3, 2, 2, 0},
+}
+
+// big reports whether the float64 reference of a case takes long enough to
+// leave it out of -short runs.
+func (c convCase) big() bool { return c.N*c.Ci*c.Co*c.H*c.W*c.KH*c.KW > 64<<20 }
+
+func TestConv2d(t *testing.T) {
+	e := engine(t)
+	for i, c := range conv2dCases {
+		t.Run(c.String(), func(t *testing.T) {
+			if testing.Short() && c.big() {
+				t.Skip("large reference in -short mode")
+			}
+			g := rng(uint64(100 + i))
+			oh, ow := Conv2dOutSize(c.H, c.KH, c.stride, c.pad), Conv2dOutSize(c.W, c.KW, c.stride, c.pad)
+			x := ref.Rand(g, c.N, c.Ci, c.H, c.W)
+			w := ref.Rand(g, c.Co, c.Ci, c.KH, c.KW)
+			b := ref.Rand(g, c.Co)
+			dy := ref.Rand(g, c.N, c.Co, oh, ow)
+			gx, gw, gb, gdy := upload(t, e, x), upload(t, e, w), upload(t, e, b), upload(t, e, dy)
+			gy := empty(t, e, c.N, c.Co, oh, ow)
+			gdx := empty(t, e, c.N, c.Ci, c.H, c.W)
+			gdw := empty(t, e, c.Co, c.Ci, c.KH, c.KW)
+			r := e.NewRec(false)
+			r.Conv2d(gy, gx, gw, gb, c.stride, c.pad)
+			r.Conv2dBackwardData(gdx, gw, gdy, c.stride, c.pad, false)
+			r.Conv2dBackwardWeight(gdw, gx, gdy, c.stride, c.pad, false)
+			run(t, r)
+			dx, dw, _ := ref.Conv2dBackward(x, w, dy, c.stride, c.pad)
+			// Each result is a sum of products of uniform [-1,1) values: K terms for
+			// the forward, Co*KH*KW (at most) for dx, N*OH*OW for dw.
+			expectClose(t, "y", gy, ref.Conv2d(x, w, b, c.stride, c.pad), tolFor(c.Ci*c.KH*c.KW))
+			expectClose(t, "dx", gdx, dx, tolFor(c.Co*c.KH*c.KW))
+			expectClose(t, "dw", gdw, dw, tolFor(c.N*oh*ow))
+		})
+	}
+}
+
+func TestConvTranspose2d(t *testing.T) {
+	e := engine(t)
+	for i, c := range convTCases {
+		t.Run(c.String(), func(t *testing.T) {
+			if testing.Short() && c.big() {
+				t.Skip("large reference in -short mode")
+			}
+			g := rng(uint64(200 + i))
+			oh, ow := ConvTranspose2dOutSize(c.H, c.KH, c.stride, c.pad), ConvTranspose2dOutSize(c.W, c.KW, c.stride, c.pad)
+			x := ref.Rand(g, c.N, c.Ci, c.H, c.W)
+			w := ref.Rand(g, c.Ci, c.Co, c.KH, c.KW)
+			b := ref.Rand(g, c.Co)
+			dy := ref.Rand(g, c.N, c.Co, oh, ow)
+			gx, gw, gb, gdy := upload(t, e, x), upload(t, e, w), upload(t, e, b), upload(t, e, dy)
+			gy := empty(t, e, c.N, c.Co, oh, ow)
+			gdx := empty(t, e, c.N, c.Ci, c.H, c.W)
+			gdw := empty(t, e, c.Ci, c.Co, c.KH, c.KW)
+			r := e.NewRec(false)
+			r.ConvTranspose2d(gy, gx, gw, gb, c.stride, c.pad)
+			r.ConvTranspose2dBackwardData(gdx, gw, gdy, c.stride, c.pad, false)
+			r.ConvTranspose2dBackwardWeight(gdw, gx, gdy, c.stride, c.pad, false)
+			run(t, r)
+			dx, dw, _ := ref.ConvTranspose2dBackward(x, w, dy, c.stride, c.pad)
+			expectClose(t, "y", gy, ref.ConvTranspose2d(x, w, b, c.stride, c.pad), tolFor(c.Ci*c.KH*c.KW))
+			expectClose(t, "dx", gdx, dx, tolFor(c.Co*c.KH*c.KW))
+			expectClose(t, "dw", gdw, dw, tolFor(c.N*c.H*c.W))
+		})
+	}
+}
+
+// TestConvAccumulate checks that the backward passes add into existing
+// gradients when asked (a parameter used twice in one step).
+func TestConvAccumulate(t *testing.T) {
+	e := engine(t)
+	c := convCase{"acc", 2, 3, 6, 5, 4, 4, 4, 2, 1}
+	g := rng(7)
+	oh, ow := Conv2dOutSize(c.H, c.KH, c.stride, c.pad), Conv2dOutSize(c.W, c.KW, c.stride, c.pad)
+	x, w, dy := ref.Rand(g, c.N, c.Ci, c.H, c.W), ref.Rand(g, c.Co, c.Ci, c.KH, c.KW), ref.Rand(g, c.N, c.Co, oh, ow)
+	dx0, dw0 := ref.Rand(g, c.N, c.Ci, c.H, c.W), ref.Rand(g, c.Co, c.Ci, c.KH, c.KW)
+	gx, gw, gdy, gdx, gdw := upload(t, e, x), upload(t, e, w), upload(t, e, dy), upload(t, e, dx0), upload(t, e, dw0)
+	r := e.NewRec(false)
+	r.Conv2dBackwardData(gdx, gw, gdy, c.stride, c.pad, true)
+	r.Conv2dBackwardWeight(gdw, gx, gdy, c.stride, c.pad, true)
+	run(t, r)
+	dx, dw, _ := ref.Conv2dBackward(x, w, dy, c.stride, c.pad)
+	expectClose(t, "dx", gdx, ref.Add(dx0, dx), tolFor(64))
+	expectClose(t, "dw", gdw, ref.Add(dw0, dw), tolFor(64))
+}
+
+// TestConvBadShapes checks that shape errors come back as errors naming the op.
+func TestConvBadShapes(t *testing.T) {
+	e := engine(t)
+	x := empty(t, e, 1, 3, 8, 8)
+	w := empty(t, e, 4, 3, 4, 4)
+	cases := []struct {
+		name string
+		rec  func(r *Rec)
+	}{
+		{"wrong output size", func(r *Rec) { r.Conv2d(empty(t, e, 1, 4, 5, 5), x, w, nil, 2, 1) }},
+		{"wrong in channels", func(r *Rec) { r.Conv2d(empty(t, e, 1, 4, 4, 4), empty(t, e, 1, 2, 8, 8), w, nil, 2, 1) }},
+		{"wrong bias", func(r *Rec) { r.Conv2d(empty(t, e, 1, 4, 4, 4), x, w, empty(t, e, 3), 2, 1) }},
+		{"zero stride", func(r *Rec) { r.Conv2d(empty(t, e, 1, 4, 4, 4), x, w, nil, 0, 1) }},
+		{"transposed size", func(r *Rec) {
+			r.ConvTranspose2d(empty(t, e, 1, 4, 9, 9), empty(t, e, 1, 3, 4, 4), empty(t, e, 3, 4, 4, 4), nil, 2, 1)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.NewRec(false)
+			defer r.Close()
+			c.rec(r)
+			if r.Run() == nil {
+				t.Fatal("bad shapes accepted")
+			}
+		})
+	}
+}

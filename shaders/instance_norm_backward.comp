@@ -1,0 +1,73 @@
+#version 450
+// instance_norm_backward: the gradients of InstanceNorm2d from the forward's
+// stats (mean, rstd per plane). For plane q = n*C + c, with
+// xhat = (x - mean)*rstd, sg = sum(dy), sgx = sum(dy*xhat) over the plane:
+//   dx = rstd*gamma[c] * (dy - sg/HW - xhat*sgx/HW)
+//   dgamma[c] = sum over n of sgx, dbeta[c] = sum over n of sg.
+// All three outputs are accumulated (out += value) when accumulate != 0.
+// bindings: 0 dx (written), 1 dgamma (written, [C]), 2 dbeta (written, [C]),
+//           3 x (read), 4 gamma (read, [C]), 5 stats (read, [N*C*2]), 6 dy (read)
+// push: int N, C, HW, accumulate
+// spec: local_size_x_id 0 = WG, the workgroup size (a power of two)
+// One workgroup handles one channel c (channels c, c + numGroups, ...) and
+// loops over n in order, so dgamma and dbeta need no atomics and are
+// deterministic.
+layout(local_size_x_id = 0) in;
+layout(std430, set = 0, binding = 0) buffer DX { float dx[]; };
+layout(std430, set = 0, binding = 1) buffer DG { float dgamma[]; };
+layout(std430, set = 0, binding = 2) buffer DB { float dbeta[]; };
+layout(std430, set = 0, binding = 3) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 4) readonly buffer G { float gamma[]; };
+layout(std430, set = 0, binding = 5) readonly buffer S { float stats[]; };
+layout(std430, set = 0, binding = 6) readonly buffer DY { float dy[]; };
+layout(push_constant) uniform P { int N, C, HW, accumulate; } p;
+
+shared float partG[gl_WorkGroupSize.x];
+shared float partGX[gl_WorkGroupSize.x];
+
+void main() {
+	const uint WG = gl_WorkGroupSize.x;
+	uint lid = gl_LocalInvocationID.x;
+	uint hw = uint(p.HW), C = uint(p.C);
+	float inv = 1.0 / float(p.HW);
+	bool acc = p.accumulate != 0;
+	for (uint c = gl_WorkGroupID.x; c < C; c += gl_NumWorkGroups.x) {
+		float g = gamma[c];
+		float totG = 0.0, totGX = 0.0;
+		for (uint n = 0u; n < uint(p.N); n++) {
+			uint q = n * C + c, base = q * hw;
+			float mean = stats[2u * q], rstd = stats[2u * q + 1u];
+			float sg = 0.0, sgx = 0.0;
+			for (uint i = lid; i < hw; i += WG) {
+				float d = dy[base + i];
+				sg += d;
+				sgx += d * ((x[base + i] - mean) * rstd);
+			}
+			partG[lid] = sg;
+			partGX[lid] = sgx;
+			barrier();
+			for (uint h = WG / 2u; h > 0u; h >>= 1) {
+				if (lid < h) {
+					partG[lid] += partG[lid + h];
+					partGX[lid] += partGX[lid + h];
+				}
+				barrier();
+			}
+			sg = partG[0];
+			sgx = partGX[0];
+			barrier(); // the partials are reused by the next plane
+			totG += sg;
+			totGX += sgx;
+			float k = rstd * g, mG = sg * inv, mGX = sgx * inv;
+			for (uint i = lid; i < hw; i += WG) {
+				float xh = (x[base + i] - mean) * rstd;
+				float v = k * (dy[base + i] - mG - xh * mGX);
+				dx[base + i] = acc ? dx[base + i] + v : v;
+			}
+		}
+		if (lid == 0u) {
+			dgamma[c] = acc ? dgamma[c] + totGX : totGX;
+			dbeta[c] = acc ? dbeta[c] + totG : totG;
+		}
+	}
+}
