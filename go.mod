@@ -3,6 +3,6 @@ module bicycle-vk
 go 1.26.8
 
 require (
-	github.com/spf13/pflag v1.1.0 // indirect
-	github.com/vulkan-go/vulkan v0.0.0-20210402152248-956e3850d8f9 // indirect
+	github.com/spf13/pflag v1.1.0
+	github.com/vulkan-go/vulkan v0.0.0-20210402152248-956e3850d8f9
 )

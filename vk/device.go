@@ -70,7 +70,7 @@ func Open(opts Options) (*Device, error) {
 	}
 	infos := make([]DeviceInfo, len(pds))
 	for i, pd := range pds {
-		infos[i] = describe(i, pd)
+		infos[i] = describe(in, i, pd)
 	}
 	idx, err := chooseDevice(infos, opts.Device)
 	if err != nil {

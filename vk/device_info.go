@@ -107,7 +107,7 @@ func apiVersion(v uint32) string {
 	return fmt.Sprintf("%d.%d.%d", v>>22, (v>>12)&0x3ff, v&0xfff)
 }
 
-func describe(index int, pd vk.PhysicalDevice) DeviceInfo {
+func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 	var props vk.PhysicalDeviceProperties
 	vk.GetPhysicalDeviceProperties(pd, &props)
 	props.Deref()
@@ -119,7 +119,7 @@ func describe(index int, pd vk.PhysicalDevice) DeviceInfo {
 		Type:       deviceType(props.DeviceType),
 		VendorID:   props.VendorID,
 		Vendor:     vendorName(props.VendorID),
-		Driver:     driverVersion(props.VendorID, props.DriverVersion),
+		Driver:     driverName(in.inst, pd, in.version, props.ApiVersion),
 		APIVersion: apiVersion(props.ApiVersion),
 		Limits: Limits{
 			MaxSharedMemory:         l.MaxComputeSharedMemorySize,
@@ -132,6 +132,9 @@ func describe(index int, pd vk.PhysicalDevice) DeviceInfo {
 			TimestampPeriodNs:       l.TimestampPeriod,
 			Timestamps:              l.TimestampComputeAndGraphics == vk.True,
 		},
+	}
+	if info.Driver == "" {
+		info.Driver = "version " + driverVersion(props.VendorID, props.DriverVersion)
 	}
 	mem := memoryProperties(pd)
 	for i := uint32(0); i < mem.MemoryHeapCount; i++ {
@@ -185,7 +188,7 @@ func ListDevices() ([]DeviceInfo, error) {
 	}
 	infos := make([]DeviceInfo, len(pds))
 	for i, pd := range pds {
-		infos[i] = describe(i, pd)
+		infos[i] = describe(in, i, pd)
 	}
 	return infos, nil
 }

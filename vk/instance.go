@@ -83,6 +83,7 @@ func layerAvailable(name string) bool {
 // instance owns a VkInstance and, with validation, its debug callback.
 type instance struct {
 	inst     vk.Instance
+	version  uint32 // the API version the instance was created with
 	callback vk.DebugReportCallback
 }
 
@@ -96,7 +97,7 @@ func newInstance(validation bool) (*instance, error) {
 		ApplicationVersion: vk.MakeVersion(0, 1, 0),
 		PEngineName:        "bicycle-vk\x00",
 		EngineVersion:      vk.MakeVersion(0, 1, 0),
-		ApiVersion:         vk.MakeVersion(1, 0, 0),
+		ApiVersion:         min(loaderVersion(), vk.MakeVersion(1, 2, 0)),
 	}
 	ci := vk.InstanceCreateInfo{
 		SType:            vk.StructureTypeInstanceCreateInfo,
@@ -123,7 +124,7 @@ func newInstance(validation bool) (*instance, error) {
 		vk.DestroyInstance(inst, nil)
 		return nil, fmt.Errorf("vk: loading instance functions: %w", err)
 	}
-	in := &instance{inst: inst}
+	in := &instance{inst: inst, version: app.ApiVersion}
 	if validation {
 		dci := vk.DebugReportCallbackCreateInfo{
 			SType: vk.StructureTypeDebugReportCallbackCreateInfo,

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"bicycle-vk/graph"
+	"bicycle-vk/vk"
+)
+
+func runDevices(args []string) error {
+	fs := pflag.NewFlagSet("devices", pflag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: bicycle-vk devices [--device SEL]\n\n"+
+			"Lists every Vulkan device: name, type, driver, memory heaps and the compute limits\n"+
+			"that shape the kernels, and marks the one bicycle-vk would use.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	sel := fs.String("device", "", "device to mark as chosen: index or name substring (default: $BICYCLE_VK_DEVICE, else the best)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	infos, err := vk.ListDevices()
+	if err != nil {
+		return err
+	}
+	dev, err := vk.Open(vk.Options{Device: *sel})
+	if err != nil {
+		return err
+	}
+	chosen, tune := dev.Info.Index, graph.TuningFor(dev.Info)
+	dev.Close()
+	for _, d := range infos {
+		fmt.Print(d.Describe())
+		if d.Index == chosen {
+			fmt.Printf("    chosen; conv tiles (workgroup x channels x pixels): conv %v, transposed %v, weight grad %v\n",
+				tune.Conv, tune.ConvT, tune.WGrad)
+		}
+		fmt.Println()
+	}
+	return nil
+}

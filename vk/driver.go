@@ -1,0 +1,76 @@
+package vk
+
+/*
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <string.h>
+#include <vulkan/vulkan.h>
+
+// driver_properties asks VkPhysicalDeviceDriverProperties (Vulkan 1.2) for
+// the driver's name and version string. vulkan-go wraps Vulkan 1.0 only, so
+// this goes through the loader's vkGetInstanceProcAddr directly.
+static int driver_properties(VkInstance inst, VkPhysicalDevice pd, char *name, char *info) {
+	void *lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) return 0;
+	PFN_vkGetInstanceProcAddr gipa = (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
+	if (!gipa) return 0;
+	PFN_vkGetPhysicalDeviceProperties2 props2 =
+		(PFN_vkGetPhysicalDeviceProperties2)gipa(inst, "vkGetPhysicalDeviceProperties2");
+	if (!props2) return 0;
+	VkPhysicalDeviceDriverProperties dp;
+	memset(&dp, 0, sizeof dp);
+	dp.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
+	VkPhysicalDeviceProperties2 p2;
+	memset(&p2, 0, sizeof p2);
+	p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+	p2.pNext = &dp;
+	props2(pd, &p2);
+	memcpy(name, dp.driverName, VK_MAX_DRIVER_NAME_SIZE);
+	memcpy(info, dp.driverInfo, VK_MAX_DRIVER_INFO_SIZE);
+	return 1;
+}
+
+// loader_version is vkEnumerateInstanceVersion, or 1.0 for a 1.0 loader.
+static uint32_t loader_version(void) {
+	void *lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) return VK_API_VERSION_1_0;
+	PFN_vkGetInstanceProcAddr gipa = (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
+	if (!gipa) return VK_API_VERSION_1_0;
+	PFN_vkEnumerateInstanceVersion env = (PFN_vkEnumerateInstanceVersion)gipa(NULL, "vkEnumerateInstanceVersion");
+	uint32_t v = VK_API_VERSION_1_0;
+	if (env && env(&v) != VK_SUCCESS) v = VK_API_VERSION_1_0;
+	return v;
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+// loaderVersion is the highest Vulkan version the loader supports.
+func loaderVersion() uint32 { return uint32(C.loader_version()) }
+
+// driverName returns the driver's own name and version ("llvmpipe",
+// "Mesa 25.0.7") where the instance and device speak Vulkan 1.2, else "".
+func driverName(inst vk.Instance, pd vk.PhysicalDevice, instanceVersion, deviceVersion uint32) string {
+	if instanceVersion < vk.MakeVersion(1, 2, 0) || deviceVersion < vk.MakeVersion(1, 2, 0) {
+		return ""
+	}
+	var name [C.VK_MAX_DRIVER_NAME_SIZE]C.char
+	var info [C.VK_MAX_DRIVER_INFO_SIZE]C.char
+	ci := *(*C.VkInstance)(unsafe.Pointer(&inst))
+	cpd := *(*C.VkPhysicalDevice)(unsafe.Pointer(&pd))
+	if C.driver_properties(ci, cpd, &name[0], &info[0]) == 0 {
+		return ""
+	}
+	n, i := C.GoString(&name[0]), C.GoString(&info[0])
+	if i == "" {
+		return n
+	}
+	return n + " (" + i + ")"
+}
