@@ -19,8 +19,9 @@ func (r *Rec) Reparam(z, mu, logvar, eps *Tensor) {
 }
 
 // ReparamBackward: dmu (+)= dz and dlogvar (+)= dz*eps*exp(logvar/2)/2,
-// adding into dmu and dlogvar when acc is set (eps gets no gradient).
-func (r *Rec) ReparamBackward(dmu, dlogvar, logvar, eps, dz *Tensor, acc bool) {
+// adding into dmu when accMu and into dlogvar when accLogvar is set (eps
+// gets no gradient).
+func (r *Rec) ReparamBackward(dmu, dlogvar, logvar, eps, dz *Tensor, accMu, accLogvar bool) {
 	const op = "reparam_backward"
 	if r.err != nil {
 		return
@@ -36,6 +37,6 @@ func (r *Rec) ReparamBackward(dmu, dlogvar, logvar, eps, dz *Tensor, acc bool) {
 		return
 	}
 	n := dmu.Len()
-	r.dispatch(op, "reparam", []uint32{1}, groups1D(n, 256), vk.Push(n, acc),
+	r.dispatch(op, "reparam", []uint32{1}, groups1D(n, 256), vk.Push(n, accMu, accLogvar),
 		vk.In(logvar.Buf), vk.In(eps.Buf), vk.In(dz.Buf), vk.Out(dmu.Buf), vk.Out(dlogvar.Buf))
 }

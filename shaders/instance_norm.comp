@@ -1,16 +1,23 @@
 #version 450
 // instance_norm: InstanceNorm2d forward (affine, biased variance). For each
 // plane q = n*C + c of HW values:
-//   mean = sum(x)/HW, var = sum((x-mean)^2)/HW (two passes, so an offset
-//   mean >> std costs no precision), rstd = 1/sqrt(var + eps),
+//   mean = x0 + sum(x - x0)/HW with x0 the plane's first value (the shift
+//   keeps the sum's rounding relative to the spread, not to a large mean),
+//   var = sum((x - mean)^2)/HW (a second pass), rstd = 1/sqrt(var + eps),
 //   y = (x - mean)*rstd*gamma[c] + beta[c], stats[2q] = mean, stats[2q+1] = rstd.
 // bindings: 0 y (written), 1 stats (written, [planes*2]), 2 x (read),
 //           3 gamma (read, [C]), 4 beta (read, [C])
 // push: int planes, C, HW; float eps
-// spec: local_size_x_id 0 = WG, the workgroup size (a power of two)
-// One workgroup normalises one plane (planes q, q + numGroups, ...), with
-// shared-memory trees for the two sums.
+// spec: local_size_x_id 0 = WG, the workgroup size (a power of two);
+//       constant_id 1 SMALL
+// SMALL = false: one workgroup normalises one plane (planes q, q + numGroups,
+// ...), with shared-memory trees for the two sums.
+// SMALL = true (small planes, or many of them on a CPU): one invocation
+// normalises one whole plane (planes q, q + WG*numGroups, ...), with no
+// barriers.
+// Serial runs are summed in blocks of 64 (see Acc).
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const bool SMALL = false;
 layout(std430, set = 0, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer S { float stats[]; };
 layout(std430, set = 0, binding = 2) readonly buffer X { float x[]; };
@@ -20,7 +27,20 @@ layout(push_constant) uniform P { int planes, C, HW; float eps; } p;
 
 shared float part[gl_WorkGroupSize.x];
 
-// treeSum adds part[0..WG) into part[0]; every invocation must call it.
+// Acc is a blocked sum: terms go into blk, which folds into total every 64
+// terms, so a serial sum's rounding error grows with 64 + terms/64 rather
+// than with the number of terms.
+struct Acc { float total, blk; uint cnt; };
+void add(inout Acc a, float v) {
+	a.blk += v;
+	if (++a.cnt == 64u) {
+		a.total += a.blk;
+		a.blk = 0.0;
+		a.cnt = 0u;
+	}
+}
+
+// treeSum adds every invocation's v; every invocation must call it.
 float treeSum(float v) {
 	const uint WG = gl_WorkGroupSize.x;
 	uint lid = gl_LocalInvocationID.x;
@@ -42,25 +62,38 @@ void main() {
 	uint lid = gl_LocalInvocationID.x;
 	uint hw = uint(p.HW);
 	float inv = 1.0 / float(p.HW);
-	for (uint q = gl_WorkGroupID.x; q < uint(p.planes); q += gl_NumWorkGroups.x) {
+	// Each invocation takes the plane's elements first, first + step, ...
+	uint first = SMALL ? 0u : lid, step = SMALL ? 1u : WG;
+	uint q0 = SMALL ? gl_GlobalInvocationID.x : gl_WorkGroupID.x;
+	uint qstep = SMALL ? gl_NumWorkGroups.x * WG : gl_NumWorkGroups.x;
+	for (uint q = q0; q < uint(p.planes); q += qstep) {
 		uint base = q * hw;
-		float s = 0.0;
-		for (uint i = lid; i < hw; i += WG) {
-			s += x[base + i];
+		float x0 = x[base];
+		Acc a = Acc(0.0, 0.0, 0u);
+		for (uint i = first; i < hw; i += step) {
+			add(a, x[base + i] - x0);
 		}
-		float mean = treeSum(s) * inv;
-		float ss = 0.0;
-		for (uint i = lid; i < hw; i += WG) {
+		float s = a.total + a.blk;
+		if (!SMALL) {
+			s = treeSum(s);
+		}
+		float mean = x0 + s * inv;
+		a = Acc(0.0, 0.0, 0u);
+		for (uint i = first; i < hw; i += step) {
 			float d = x[base + i] - mean;
-			ss += d * d;
+			add(a, d * d);
 		}
-		float rstd = inversesqrt(treeSum(ss) * inv + p.eps);
+		float ss = a.total + a.blk;
+		if (!SMALL) {
+			ss = treeSum(ss);
+		}
+		float rstd = inversesqrt(ss * inv + p.eps);
 		uint c = q % uint(p.C);
 		float g = gamma[c] * rstd, b = beta[c];
-		for (uint i = lid; i < hw; i += WG) {
+		for (uint i = first; i < hw; i += step) {
 			y[base + i] = (x[base + i] - mean) * g + b;
 		}
-		if (lid == 0u) {
+		if (SMALL || lid == 0u) {
 			stats[2u * q] = mean;
 			stats[2u * q + 1u] = rstd;
 		}

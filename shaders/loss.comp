@@ -7,7 +7,8 @@
 // push: int n; float target; float scale
 // spec: constant_id 0 MODE
 // Dispatched as a single workgroup: each invocation sums elements lid, lid+256, ...
-// in order, then a shared-memory tree adds the partials (deterministic).
+// in order (in blocks of 64, folded into its total), then a shared-memory tree
+// adds the partials (deterministic).
 layout(local_size_x = 256) in;
 layout(constant_id = 0) const int MODE = 0;
 layout(std430, set = 0, binding = 0) writeonly buffer Y { float y[]; };
@@ -31,11 +32,17 @@ float term(uint i) {
 
 void main() {
 	uint lid = gl_LocalInvocationID.x;
-	float s = 0.0;
+	float s = 0.0, blk = 0.0;
+	uint cnt = 0u;
 	for (uint i = lid; i < uint(p.n); i += 256u) {
-		s += term(i);
+		blk += term(i);
+		if (++cnt == 64u) {
+			s += blk;
+			blk = 0.0;
+			cnt = 0u;
+		}
 	}
-	part[lid] = s;
+	part[lid] = s + blk;
 	barrier();
 	for (uint h = 128u; h > 0u; h >>= 1) {
 		if (lid < h) {
