@@ -74,6 +74,16 @@ func (m *Model) dInput(g *graph.Graph, a, b *graph.Value) *graph.Value {
 // NewTrainer builds and compiles the training iteration for pairs pairs
 // per half (the seed's batch size 2 is pairs=1).
 func NewTrainer(m *Model, pairs int, hp Hyper) (*Trainer, error) {
+	return newTrainer(m, pairs, hp, false)
+}
+
+// NewProfiledTrainer is NewTrainer with per-dispatch timestamps recorded,
+// for Profile.
+func NewProfiledTrainer(m *Model, pairs int, hp Hyper) (*Trainer, error) {
+	return newTrainer(m, pairs, hp, true)
+}
+
+func newTrainer(m *Model, pairs int, hp Hyper, profile bool) (*Trainer, error) {
 	g, cfg := m.Graph, m.Cfg
 	s, nz := cfg.ImgSize, cfg.NZ
 	t := &Trainer{Model: m, Hyper: hp, Pairs: pairs}
@@ -143,9 +153,9 @@ func NewTrainer(m *Model, pairs int, hp Hyper) (*Trainer, error) {
 		graph.Seed{Loss: t.img, Weight: float32(hp.LambdaImg)}, graph.Seed{Loss: t.zl, Weight: float32(hp.LambdaZ)})
 	phases, err := g.Compile(
 		graph.PhaseSpec{Name: "D", Seeds: dSeeds, Train: append(m.DVAE.Params(), m.DLR.Params()...),
-			Optimizers: []*graph.Adam{t.OptDVAE, t.OptDLR}},
+			Optimizers: []*graph.Adam{t.OptDVAE, t.OptDLR}, Profile: profile},
 		graph.PhaseSpec{Name: "G/E", Seeds: gSeeds, Train: append(m.G.Params(), m.E.Params()...),
-			Keep: []*graph.Value{t.fakeVAE, t.fakeLR}, Optimizers: []*graph.Adam{t.OptE, t.OptG}},
+			Keep: []*graph.Value{t.fakeVAE, t.fakeLR}, Optimizers: []*graph.Adam{t.OptE, t.OptG}, Profile: profile},
 	)
 	if err != nil {
 		return nil, err

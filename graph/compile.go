@@ -407,3 +407,44 @@ func (p *Phase) Recorder() *vk.Recorder { return p.rec.Recorder() }
 
 // Close releases the phase's recording.
 func (p *Phase) Close() { p.rec.Close() }
+
+// MemoryReport breaks down the device memory a graph holds.
+type MemoryReport struct {
+	Parameters, Gradients, AdamMoments, Activations, Other int64
+}
+
+// Total is the sum of the parts.
+func (m MemoryReport) Total() int64 {
+	return m.Parameters + m.Gradients + m.AdamMoments + m.Activations + m.Other
+}
+
+// Memory reports what the graph holds on the device after Compile: the peak,
+// since nothing is allocated while phases run.
+func (g *Graph) Memory() MemoryReport {
+	var m MemoryReport
+	size := func(t *Tensor) int64 {
+		if t == nil || t.Buf == nil {
+			return 0
+		}
+		return int64(t.Buf.Size())
+	}
+	for _, p := range g.params {
+		m.Parameters += size(p.Data)
+		m.Gradients += size(p.Grad)
+		m.AdamMoments += size(p.m) + size(p.v)
+	}
+	for _, s := range g.slots {
+		if s.buf != nil {
+			m.Activations += int64(s.buf.Size())
+		}
+	}
+	for _, v := range g.values {
+		if v.kind == kindInput && v.base == nil {
+			m.Other += size(v.t)
+		}
+	}
+	for _, t := range append(g.auxes, g.scratches...) {
+		m.Other += size(t)
+	}
+	return m
+}

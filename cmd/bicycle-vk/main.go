@@ -1,6 +1,7 @@
 // Command bicycle-vk trains and samples BicycleGAN on any Vulkan device.
 //
 //	bicycle-vk devices            list Vulkan devices and the limits that matter
+//	bicycle-vk bench              time the training iteration
 //	bicycle-vk help [command]     explain a command
 package main
 
@@ -19,6 +20,7 @@ type command struct {
 
 var commands = map[string]command{
 	"devices": {"list the Vulkan devices and the compute limits that matter", runDevices},
+	"bench":   {"time the full training iteration and report s/iter, GFLOP/s, memory, GPU time by op", runBench},
 }
 
 func usage() {
