@@ -68,8 +68,9 @@ type plan struct {
 }
 
 // Compile plans and records the phases. Activations and intermediate
-// gradients share slots by liveness, within and across phases;
-// parameters, their gradients and Adam moments are persistent.
+// gradients share slots by liveness, within and across phases (also those of
+// earlier Compile calls, whose slots keep their size); parameters, their
+// gradients and Adam moments are persistent. Phases run one at a time.
 func (g *Graph) Compile(specs ...PhaseSpec) ([]*Phase, error) {
 	if g.err != nil {
 		return nil, g.err
@@ -92,7 +93,9 @@ func (g *Graph) Compile(specs ...PhaseSpec) ([]*Phase, error) {
 		for _, iv := range p.intervals {
 			best := -1
 			for si, s := range g.slots {
-				if busy[si] >= iv.start {
+				// A slot that already has a buffer (an earlier Compile's phases
+				// hold it) cannot grow.
+				if busy[si] >= iv.start || (s.buf != nil && s.floats < iv.floats) {
 					continue
 				}
 				switch {
@@ -117,8 +120,7 @@ func (g *Graph) Compile(specs ...PhaseSpec) ([]*Phase, error) {
 		}
 	}
 	for _, s := range g.slots {
-		if s.buf == nil || s.buf.Floats() < s.floats {
-			s.buf.Free()
+		if s.buf == nil {
 			buf, err := g.e.Dev.Alloc(uint64(4 * s.floats))
 			if err != nil {
 				return nil, fmt.Errorf("graph: activation memory: %w", err)

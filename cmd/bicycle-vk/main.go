@@ -2,6 +2,8 @@
 //
 //	bicycle-vk devices            list Vulkan devices and the limits that matter
 //	bicycle-vk bench              time the training iteration
+//	bicycle-vk train              train BicycleGAN (default: on the bundled demo data)
+//	bicycle-vk sample             sample a trained generator
 //	bicycle-vk help [command]     explain a command
 package main
 
@@ -21,6 +23,8 @@ type command struct {
 var commands = map[string]command{
 	"devices": {"list the Vulkan devices and the compute limits that matter", runDevices},
 	"bench":   {"time the full training iteration and report s/iter, GFLOP/s, memory, GPU time by op", runBench},
+	"train":   {"train BicycleGAN on an aligned A|B dataset (default: the bundled demo)", runTrain},
+	"sample":  {"sample a trained generator: random, interpolation, or your own images (--input)", runSample},
 }
 
 func usage() {

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"bicycle-vk/bicycle"
+)
+
+// These tests drive the real binary, as a user would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bicycle-vk-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "bicycle-vk")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run executes the binary in dir and returns its combined output.
+func run(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := run(t, dir, args...)
+	if err != nil {
+		t.Fatalf("bicycle-vk %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// tiny are the flags of a model small enough to train in seconds.
+var tiny = []string{"--img_size", "32", "--ngf", "4", "--nef", "4", "--ndf", "4", "--z_dim", "3",
+	"--test_size", "2", "--test_img_num", "3", "--seed", "7"}
+
+func dataset(t *testing.T) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "data")
+	if err := bicycle.WriteDemoDataset(root, 32, 12, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func pngSize(t *testing.T, path string) (int, int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cfg.Width, cfg.Height
+}
+
+func lossRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+func TestTrainSampleEndToEnd(t *testing.T) {
+	root := dataset(t)
+	dir := t.TempDir()
+	args := append([]string{"train", "--root", root, "--num_epoch", "1", "--save_every", "2", "--batch_size", "2"}, tiny...)
+	out := mustRun(t, dir, args...)
+	if !strings.Contains(out, "done: 6 iterations, 1 epochs") {
+		t.Errorf("train output:\n%s", out)
+	}
+	// Weight files: latest and epoch 1, with the spec's names and shapes.
+	for _, n := range bicycle.Networks {
+		for _, p := range []string{bicycle.WeightPath(filepath.Join(dir, "weight"), n, -1), bicycle.WeightPath(filepath.Join(dir, "weight"), n, 1)} {
+			if _, err := bicycle.ReadSafetensors(p); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	g, err := bicycle.ReadSafetensors(filepath.Join(dir, "weight", "G.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{
+		"downsample_1.conv_block.0.weight": {4, 6, 4, 4}, // 3 + z_dim inputs
+		"downsample_2.conv_block.1.weight": {8},
+		"downsample_5.conv_block.0.weight": {32, 32, 4, 4}, // innermost at 32 px
+		"upsample_1.deconv_block.0.weight": {32, 32, 4, 4},
+		"upsample_5.deconv_block.0.weight": {8, 3, 4, 4},
+		"upsample_4.deconv_block.1.bias":   {4},
+	}
+	for name, shape := range want {
+		ht, ok := g.Tensors[name]
+		if !ok {
+			t.Errorf("G.safetensors lacks %s", name)
+		} else if !equal(ht.Shape, shape) {
+			t.Errorf("%s: shape %v, want %v", name, ht.Shape, shape)
+		}
+	}
+	if _, ok := g.Tensors["downsample_5.conv_block.1.weight"]; ok {
+		t.Error("the innermost block has an instance norm")
+	}
+	if g.Metadata["img_size"] != "32" || g.Metadata["nz"] != "3" {
+		t.Errorf("metadata %v", g.Metadata)
+	}
+	if rows := lossRows(t, filepath.Join(dir, "result", "loss.csv")); len(rows) != 6 {
+		t.Errorf("loss.csv has %d rows, want 6", len(rows))
+	}
+	// Grid: 2 rows of (A + 3 outputs) 32 px tiles with 2 px padding.
+	if w, h := pngSize(t, filepath.Join(dir, "result", "iter_000002.png")); w != 4*32+5*2 || h != 2*32+3*2 {
+		t.Errorf("grid is %dx%d", w, h)
+	}
+
+	mustRun(t, dir, "sample", "--root", root, "--img_num", "4")
+	if w, h := pngSize(t, filepath.Join(dir, "test", "random_latest.png")); w != 5*32+6*2 || h != 2*32+3*2 {
+		t.Errorf("random grid is %dx%d", w, h)
+	}
+	mustRun(t, dir, "sample", "--root", root, "--interpolation", "--img_num", "3", "--epoch", "1")
+	if _, err := os.Stat(filepath.Join(dir, "test", "interpolation_1.png")); err != nil {
+		t.Error(err)
+	}
+	in := filepath.Join(root, "val", "0000.png")
+	mustRun(t, dir, "sample", "--input", in, "--z", "0,0,0", "--z", "1,-1,0.5", "--result_dir", "mine")
+	for _, f := range []string{"0000_00.png", "0000_01.png"} {
+		if w, h := pngSize(t, filepath.Join(dir, "mine", f)); w != 32 || h != 32 {
+			t.Errorf("%s is %dx%d, want 32x32", f, w, h)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mine", "0000_02.png")); err == nil {
+		t.Error("more outputs than codes")
+	}
+}
+
+// TestResumeMatchesUninterrupted: a run stopped after 4 iterations and
+// resumed gives the same losses as one that ran straight through.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	root := dataset(t)
+	straight, split := t.TempDir(), t.TempDir()
+	common := append([]string{"train", "--root", root, "--num_epoch", "2", "--save_every", "0"}, tiny...)
+	mustRun(t, straight, common...)
+	mustRun(t, split, append(common, "--max_iters", "4")...)
+	mustRun(t, split, append(common, "--load_weight")...)
+	a, b := lossRows(t, filepath.Join(straight, "result", "loss.csv")), lossRows(t, filepath.Join(split, "result", "loss.csv"))
+	if len(a) != 12 || len(b) != 12 {
+		t.Fatalf("%d and %d logged iterations, want 12", len(a), len(b))
+	}
+	for i := range a {
+		// Columns 0..7: epoch, iteration, five losses, lr (not the wall time).
+		if strings.Join(a[i][:8], ",") != strings.Join(b[i][:8], ",") {
+			t.Errorf("iteration %d: uninterrupted %v, resumed %v", i+1, a[i][:8], b[i][:8])
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	root := dataset(t)
+	dir := t.TempDir()
+	mustRun(t, dir, append([]string{"train", "--root", root, "--num_epoch", "1", "--max_iters", "1", "--save_every", "0"}, tiny...)...)
+	trunc := filepath.Join(dir, "trunc")
+	os.MkdirAll(trunc, 0o755)
+	g, _ := os.ReadFile(filepath.Join(dir, "weight", "G.safetensors"))
+	os.WriteFile(filepath.Join(trunc, "G.safetensors"), g[:len(g)/2], 0o644)
+	foreign := filepath.Join(dir, "foreign")
+	os.MkdirAll(foreign, 0o755)
+	e, _ := os.ReadFile(filepath.Join(dir, "weight", "E.safetensors"))
+	os.WriteFile(filepath.Join(foreign, "G.safetensors"), e, 0o644)
+	junk := filepath.Join(dir, "junk")
+	os.MkdirAll(junk, 0o755)
+	os.WriteFile(filepath.Join(junk, "G.safetensors"), []byte("not a weight file at all"), 0o644)
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(filepath.Join(empty, "train"), 0o755)
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"odd batch", []string{"train", "--root", root, "--batch_size", "3"}, "batch_size 3"},
+		{"negative size", []string{"train", "--root", root, "--img_size", "-64"}, "img_size -64"},
+		{"size not a power of two", []string{"train", "--root", root, "--img_size", "100"}, "power of two"},
+		{"bad direction", []string{"train", "--root", root, "--direction", "sideways"}, "AtoB or BtoA"},
+		{"negative lr", []string{"train", "--root", root, "--lr", "-1"}, "--lr"},
+		{"missing root", []string{"train", "--root", filepath.Join(dir, "nope")}, "nope"},
+		{"empty train folder", []string{"train", "--root", empty}, filepath.Join(empty, "train")},
+		{"unknown flag", []string{"train", "--bogus"}, "bogus"},
+		{"z of the wrong length", []string{"sample", "--input", filepath.Join(root, "val", "0000.png"), "--z", "1,2"}, "has 2 values"},
+		{"z not numbers", []string{"sample", "--input", filepath.Join(root, "val", "0000.png"), "--z", "a,b,c"}, "not a number"},
+		{"bad sample type", []string{"sample", "--sample_type", "best"}, "random or interpolation"},
+		{"truncated weights", []string{"sample", "--weight_dir", trunc}, filepath.Join(trunc, "G.safetensors")},
+		{"foreign weights", []string{"sample", "--weight_dir", foreign, "--root", root}, `holds network "E", expected "G"`},
+		{"junk weights", []string{"sample", "--weight_dir", junk}, "not a safetensors file"},
+		{"no weights", []string{"sample", "--weight_dir", filepath.Join(dir, "none")}, "no such file"},
+		{"resume without weights", append([]string{"train", "--root", root, "--load_weight", "--weight_dir", filepath.Join(dir, "none")}, tiny...), "load_weight"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := run(t, dir, c.args...)
+			if err == nil {
+				t.Fatalf("accepted; output:\n%s", out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("error does not mention %q:\n%s", c.want, out)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range []string{"train", "sample", "bench", "devices"} {
+		out := mustRun(t, t.TempDir(), c, "--help")
+		if !strings.Contains(out, "usage: bicycle-vk "+c) {
+			t.Errorf("%s --help:\n%s", c, out)
+		}
+	}
+	out := mustRun(t, t.TempDir(), "train", "--help")
+	for _, f := range []string{"--root", "--result_dir", "--weight_dir", "--batch_size", "--test_size", "--test_img_num",
+		"--img_size", "--lr", "--beta_1", "--beta_2", "--lambda_kl", "--lambda_img", "--lambda_z", "--z_dim",
+		"--num_epoch", "--save_every", "--load_weight", "--num_epoch_decay", "--seed", "--device", "--ngf", "--nef",
+		"--ndf", "--conditional_D", "--direction"} {
+		if !strings.Contains(out, f) {
+			t.Errorf("train --help does not explain %s", f)
+		}
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
