@@ -36,8 +36,15 @@ func nextPow2(n int) int {
 
 // fit shrinks a tile for a small problem: no more channels per invocation
 // than there are channels, no more pixels per workgroup than there are
-// pixels, so small layers do not spend most lanes on padding.
+// pixels, so small layers do not spend most lanes on padding. A Mode 1 tile
+// (lanes over channels) shrinks the other way round.
 func (t ConvTile) fit(channels, pixels int) ConvTile {
+	if t.Mode == 1 {
+		t.TN = min(t.TN, pixels)
+		t.WG = min(t.WG, max(8, nextPow2(channels)))
+		t.TM = max(1, min(t.TM, ceilDiv(channels, t.WG)))
+		return t
+	}
 	t.TM = min(t.TM, nextPow2(channels))
 	for t.WG*t.TN > nextPow2(pixels) && t.TN > 1 {
 		t.TN /= 2
@@ -46,6 +53,27 @@ func (t ConvTile) fit(channels, pixels int) ConvTile {
 		t.WG /= 2
 	}
 	return t
+}
+
+// groups is the grid of a conv tile over channels x pixels.
+func (t ConvTile) groups(channels, pixels int) (gx, gy int) {
+	if t.Mode == 1 {
+		return ceilDiv(pixels, t.TN), ceilDiv(channels, t.WG*t.TM)
+	}
+	return ceilDiv(pixels, t.WG*t.TN), ceilDiv(channels, t.TM)
+}
+
+// pick chooses the tile of a conv-like pass with the given output channels
+// and output pixels (per parity class).
+func (tu Tuning) pick(many, few ConvTile, kh, kw, channels, pixels int) ConvTile {
+	t := many
+	if pixels <= tu.FewPixels || kh*kw > 32 && many.Mode == 0 {
+		t = few
+		if t.WG == 0 { // no few-pixel tile on this device: lanes over channels, plain
+			t = ConvTile{WG: 64, TM: 1, TN: 1, Mode: 1}
+		}
+	}
+	return t.fit(channels, pixels)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -87,8 +115,10 @@ func (r *Rec) gather(op string, y, x, w, b *Tensor, stride, pad int, acc bool) {
 			y.Shape, x.Shape, g.KH, g.KW, stride, pad)
 		return
 	}
-	t := r.e.Tune.Conv.fit(g.Co, g.N*g.OH*g.OW)
-	groups := [3]uint32{uint32(ceilDiv(g.N*g.OH*g.OW, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	tu := r.e.Tune
+	t := tu.pick(tu.Conv, tu.ConvFew, g.KH, g.KW, g.Co, g.N*g.OH*g.OW)
+	gx, gy := t.groups(g.Co, g.N*g.OH*g.OW)
+	groups := [3]uint32{uint32(gx), uint32(gy), 1}
 	r.dispatchConv(op, "conv2d", t, g, groups, x, w, b, y, acc)
 }
 
@@ -109,8 +139,10 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 	}
 	// Pixels per parity class.
 	qh, qw := ceilDiv(g.OH, stride), ceilDiv(g.OW, stride)
-	t := r.e.Tune.ConvT.fit(g.Co, g.N*qh*qw)
-	groups := [3]uint32{uint32(ceilDiv(g.N*qh*qw, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), uint32(stride * stride)}
+	tu := r.e.Tune
+	t := tu.pick(tu.ConvT, tu.ConvTFew, g.KH, g.KW, g.Co, g.N*qh*qw)
+	gx, gy := t.groups(g.Co, g.N*qh*qw)
+	groups := [3]uint32{uint32(gx), uint32(gy), uint32(stride * stride)}
 	r.dispatchConv(op, "conv_transpose2d", t, g, groups, x, w, b, y, acc)
 }
 
@@ -119,8 +151,8 @@ func (r *Rec) dispatchConv(op, shader string, t ConvTile, g convGeom, groups [3]
 	if b == nil {
 		b = w // unused binding; any valid buffer keeps the descriptor legal
 	}
-	r.dispatch(op, shader, []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW)}, groups,
-		vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, hasBias, acc),
+	r.dispatch(op, shader, []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(t.Mode)},
+		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, hasBias, acc),
 		vk.In(x.Buf), vk.In(w.Buf), vk.In(b.Buf), vk.Out(y.Buf))
 }
 
@@ -140,10 +172,16 @@ func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
 	}
 	t := r.e.Tune.WGrad
 	t.TM = min(t.TM, nextPow2(g.Co))
-	t.WG = min(t.WG, nextPow2(g.N*g.OH*g.OW))
 	q := g.Ci * g.KH * g.KW
-	groups := [3]uint32{uint32(ceilDiv(q, t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
-	r.dispatch(op, "conv2d_weight_grad", []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW)},
+	var groups [3]uint32
+	if t.Mode == 1 { // lanes over weight entries, each walks every pixel
+		t.TN = max(1, min(t.TN, ceilDiv(q, t.WG)))
+		groups = [3]uint32{uint32(ceilDiv(q, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	} else { // split-K: lanes over pixels, TN entries per workgroup
+		t.WG = min(t.WG, nextPow2(g.N*g.OH*g.OW))
+		groups = [3]uint32{uint32(ceilDiv(q, t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	}
+	r.dispatch(op, "conv2d_weight_grad", []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(t.Mode)},
 		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, acc),
 		vk.In(x.Buf), vk.In(gr.Buf), vk.Out(dw.Buf))
 }

@@ -3,25 +3,41 @@ package graph
 import "bicycle-vk/vk"
 
 // ConvTile is one convolution kernel's blocking: WG invocations per
-// workgroup, each computing TM output channels x TN outputs.
-type ConvTile struct{ WG, TM, TN int }
+// workgroup, each computing TM output channels x TN outputs, with the
+// shader's strategy Mode (its spec constant MODE):
+//
+//	conv2d / conv_transpose2d: 0 lanes over output pixels (weights uniform),
+//	                           1 lanes over output channels (inputs uniform);
+//	conv2d_weight_grad:        0 split-K over pixels + shared-memory tree,
+//	                           1 lanes over weight entries, no split-K.
+type ConvTile struct{ WG, TM, TN, Mode int }
 
 // Tuning holds the per-device blocking of the convolution family.
 type Tuning struct {
 	Conv  ConvTile // conv2d forward and conv_transpose2d's input gradient
 	ConvT ConvTile // conv_transpose2d forward and conv2d's input gradient
 	WGrad ConvTile // weight gradients (TN counts weight entries here)
+
+	// FewPixels: a conv or transposed conv whose output has at most this many
+	// pixels (per stride parity class for the transposed one) uses ConvFew /
+	// ConvTFew instead; 0 disables them.
+	FewPixels         int
+	ConvFew, ConvTFew ConvTile
 }
 
 // TuningFor picks tiles for a device. lavapipe runs a workgroup on one CPU
 // thread as 8-wide SIMD, so it wants small workgroups (more of them to spread
-// over threads) and big register blocks; GPUs want wide workgroups.
+// over threads), big register blocks, and no shared memory; GPUs want wide
+// workgroups.
 func TuningFor(info vk.DeviceInfo) Tuning {
 	if info.Type == vk.CPU {
 		return Tuning{
-			Conv:  ConvTile{WG: 16, TM: 8, TN: 2},
-			ConvT: ConvTile{WG: 16, TM: 8, TN: 2},
-			WGrad: ConvTile{WG: 16, TM: 4, TN: 4},
+			Conv:      ConvTile{WG: 8, TM: 8, TN: 4},
+			ConvT:     ConvTile{WG: 8, TM: 8, TN: 4},
+			WGrad:     ConvTile{WG: 32, TM: 8, TN: 4, Mode: 1},
+			FewPixels: 16,
+			ConvFew:   ConvTile{WG: 8, TM: 8, TN: 8, Mode: 1},
+			ConvTFew:  ConvTile{WG: 8, TM: 8, TN: 8, Mode: 1},
 		}
 	}
 	return Tuning{

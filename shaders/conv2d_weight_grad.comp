@@ -7,16 +7,25 @@
 //           2 dw [Co,Ci,KH,KW] (written, or accumulated when accumulate != 0)
 // push: N, Ci, H, W, Co, OH, OW, stride, pad, accumulate (ints)
 // spec: 0 workgroup size WG (a power of two), 1 TM output channels, 2 TN weight
-//       entries (ci,ky,kx) per workgroup, 3 KH, 4 KW
-// GEMM view: M = Co, N = Ci*KH*KW, K = N*OH*OW (the pixels). A workgroup owns a
-// TM x TN block of dw; its invocations split the pixel sum (lane takes pixels
-// lane, lane+WG, ...: neighbouring invocations read neighbouring pixels of both
-// operands), then add their partial sums with one shared-memory tree at the end.
+//       entries (ci,ky,kx) per workgroup (MODE 0) or per invocation (MODE 1), 3 KH,
+//       4 KW, 5 MODE
+// GEMM view: M = Co, N = Ci*KH*KW, K = N*OH*OW (the pixels).
+// MODE 0 (split-K, for GPUs): a workgroup owns a TM x TN block of dw; its
+//   invocations split the pixel sum (lane takes pixels lane, lane+WG, ...:
+//   neighbouring invocations read neighbouring pixels of both operands), then add
+//   their partial sums with one shared-memory tree at the end.
+// MODE 1 (no split-K, for lavapipe, where shared memory and barriers are dear and a
+//   layer may have only 1-16 pixels to sum): a workgroup owns TM output channels
+//   (g values are uniform scalar loads) and WG*TN weight entries; invocation `lane`
+//   owns entries q = lane, lane+WG, ... and walks every pixel itself, row by row
+//   (no per-pixel division; row validity hoisted out of the column loop), so each
+//   input value it loads feeds TM FMAs and there is no reduction at all.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int TM = 4;
 layout(constant_id = 2) const int TN = 4;
 layout(constant_id = 3) const int KH = 4;
 layout(constant_id = 4) const int KW = 4;
+layout(constant_id = 5) const int MODE = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer G { float g[]; };
@@ -25,9 +34,9 @@ layout(push_constant) uniform P {
 	int N, Ci, H, W, Co, OH, OW, stride, pad, accumulate;
 } p;
 
-shared float red[TM * TN * gl_WorkGroupSize.x];
+shared float red[MODE == 0 ? TM * TN * gl_WorkGroupSize.x : 1];
 
-void main() {
+void splitK() {
 	const int WG = int(gl_WorkGroupSize.x);
 	int lane = int(gl_LocalInvocationID.x);
 	int q0 = int(gl_WorkGroupID.x) * TN;
@@ -91,4 +100,78 @@ void main() {
 			dw[o] = p.accumulate != 0 ? dw[o] + v : v;
 		}
 	}
+}
+
+void entriesOverLanes() {
+	const int WG = int(gl_WorkGroupSize.x);
+	int lane = int(gl_LocalInvocationID.x);
+	int q0 = int(gl_WorkGroupID.x) * WG * TN + lane;
+	int co0 = int(gl_WorkGroupID.y) * TM;
+	int Q = p.Ci * KH * KW;
+	int hw = p.H * p.W, ohw = p.OH * p.OW;
+
+	int xch[TN], kyp[TN], kxp[TN];
+	for (int j = 0; j < TN; j++) {
+		int q = min(q0 + j * WG, Q - 1);
+		int ci = q / (KH * KW), k = q - ci * (KH * KW);
+		int ky = k / KW;
+		xch[j] = ci * hw;
+		kyp[j] = ky - p.pad;
+		kxp[j] = k - ky * KW - p.pad;
+	}
+	int gch[TM];
+	for (int i = 0; i < TM; i++)
+		gch[i] = min(co0 + i, p.Co - 1) * ohw;
+
+	float acc[TM][TN];
+	for (int i = 0; i < TM; i++)
+		for (int j = 0; j < TN; j++)
+			acc[i][j] = 0.0;
+
+	for (int n = 0; n < p.N; n++) {
+		int xn = n * p.Ci * hw, gn = n * p.Co * ohw;
+		for (int oy = 0; oy < p.OH; oy++) {
+			int rowoff[TN];
+			bool rowok[TN];
+			for (int j = 0; j < TN; j++) {
+				int iy = oy * p.stride + kyp[j];
+				rowok[j] = iy >= 0 && iy < p.H;
+				rowoff[j] = xn + xch[j] + iy * p.W + kxp[j];
+			}
+			int grow = gn + oy * p.OW;
+			for (int ox = 0; ox < p.OW; ox++) {
+				int ixs = ox * p.stride;
+				float xv[TN];
+				for (int j = 0; j < TN; j++) {
+					int ix = ixs + kxp[j];
+					bool inside = rowok[j] && ix >= 0 && ix < p.W;
+					float v = x[inside ? rowoff[j] + ixs : 0];
+					xv[j] = inside ? v : 0.0;
+				}
+				for (int i = 0; i < TM; i++) {
+					float gv = g[grow + gch[i] + ox];
+					for (int j = 0; j < TN; j++)
+						acc[i][j] = fma(gv, xv[j], acc[i][j]);
+				}
+			}
+		}
+	}
+
+	for (int j = 0; j < TN; j++) {
+		int q = q0 + j * WG;
+		if (q >= Q) break;
+		for (int i = 0; i < TM; i++) {
+			int co = co0 + i;
+			if (co >= p.Co) break;
+			int o = co * Q + q;
+			dw[o] = p.accumulate != 0 ? dw[o] + acc[i][j] : acc[i][j];
+		}
+	}
+}
+
+void main() {
+	if (MODE == 1)
+		entriesOverLanes();
+	else
+		splitK();
 }

@@ -8,18 +8,26 @@
 //           3 y [N,Co,OH,OW] (written, or accumulated when accumulate != 0)
 // push: N, Ci, H, W, Co, OH, OW, stride, pad, hasBias, accumulate (ints)
 // spec: 0 workgroup size WG, 1 TM output channels per invocation, 2 TN output pixels
-//       per invocation, 3 KH, 4 KW
+//       per invocation, 3 KH, 4 KW, 5 MODE (0: lanes over pixels, 1: lanes over channels)
 // Outputs are split into stride*stride parity classes (workgroup z): within a class
 // (oy % s, ox % s) the contributing taps are the same for every pixel, ky = ky0,
 // ky0+s, ..., so no invocation loops over taps that do not land on it (a plain
 // gather would skip 3 of 4 taps at stride 2). Within a class the work is an
-// implicit GEMM blocked like conv2d.comp: TM channels share uniform weight loads,
-// invocation `lane` takes pixels lane, lane+WG, ... of the class.
+// implicit GEMM blocked like conv2d.comp, with the same two modes:
+// MODE 0 (many pixels): TM channels per workgroup share uniform weight loads,
+//   invocation `lane` takes pixels lane, lane+WG, ... of the class; tap bounds are
+//   folded into one bit mask per pixel before the K loop.
+// MODE 1 (few pixels: lanes over pixels would idle most SIMD lanes): TN pixels of
+//   the class per workgroup (uniform input loads and bounds), invocation `lane`
+//   takes channels lane, lane+WG, ...; taps outside the map for every pixel of the
+//   block are skipped by the loop bounds.
+// No shared memory, no barriers (lavapipe runs a workgroup on one CPU thread).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int TM = 4;
 layout(constant_id = 2) const int TN = 4;
 layout(constant_id = 3) const int KH = 4;
 layout(constant_id = 4) const int KW = 4;
+layout(constant_id = 5) const int MODE = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Wt { float w[]; };
@@ -29,36 +37,76 @@ layout(push_constant) uniform P {
 	int N, Ci, H, W, Co, OH, OW, stride, pad, hasBias, accumulate;
 } p;
 
+const int KK = KH * KW;
+
+void store(int yo, int co, float v) {
+	if (p.hasBias != 0) v += bias[co];
+	int o = yo + co * p.OH * p.OW;
+	y[o] = p.accumulate != 0 ? y[o] + v : v;
+}
+
 void main() {
 	const int WG = int(gl_WorkGroupSize.x);
+	int lane = int(gl_LocalInvocationID.x);
 	int s = p.stride;
 	int cy = int(gl_WorkGroupID.z) / s, cx = int(gl_WorkGroupID.z) % s;
 	// Pixels of class (cy, cx): oy = qy*s + cy for qy < QH.
 	int QH = (p.OH - cy + s - 1) / s, QW = (p.OW - cx + s - 1) / s;
 	int qhw = QH * QW;
 	int np = p.N * qhw;
-	int pix0 = int(gl_WorkGroupID.x) * WG * TN + int(gl_LocalInvocationID.x);
-	int co0 = int(gl_WorkGroupID.y) * TM;
 	if (qhw <= 0) return;
 	// First tap of the class and the input row it reads: (oy + p - ky) is a
 	// multiple of s exactly when ky = (cy + p) mod s + t*s, and then
 	// iy = qy + (cy + p)/s - t.
 	int ky0 = (cy + p.pad) % s, kx0 = (cx + p.pad) % s;
 	int dy0 = (cy + p.pad) / s, dx0 = (cx + p.pad) / s;
+	int nty = (KH - ky0 + s - 1) / s, ntx = (KW - kx0 + s - 1) / s;
 	int hw = p.H * p.W;
 
-	int xoff[TN], iyb[TN], ixb[TN], yoff[TN];
+	int pix0, cb, cstep;
+	if (MODE == 1) {
+		pix0 = int(gl_WorkGroupID.x) * TN;
+		cb = int(gl_WorkGroupID.y) * WG * TM + lane;
+		cstep = WG;
+	} else {
+		pix0 = int(gl_WorkGroupID.x) * WG * TN + lane;
+		cb = int(gl_WorkGroupID.y) * TM;
+		cstep = 1;
+	}
+	int pstep = MODE == 1 ? 1 : WG;
+
+	// xb[j]: offset of tap (t=0) in channel 0; iyb/ixb its row and column.
+	int xb[TN], iyb[TN], ixb[TN], yoff[TN];
+	uint ok[TN];
 	bool live[TN];
+	int tylo = nty, tyhi = 0, txlo = ntx, txhi = 0;
 	for (int j = 0; j < TN; j++) {
-		int q = pix0 + j * WG;
+		int q = pix0 + j * pstep;
 		live[j] = q < np;
 		q = min(q, np - 1);
 		int n = q / qhw, r = q - n * qhw;
 		int qy = r / QW, qx = r - qy * QW;
 		iyb[j] = qy + dy0;
 		ixb[j] = qx + dx0;
-		xoff[j] = n * p.Ci * hw;
+		xb[j] = n * p.Ci * hw + iyb[j] * p.W + ixb[j];
 		yoff[j] = n * p.Co * p.OH * p.OW + (qy * s + cy) * p.OW + qx * s + cx;
+		// valid taps: 0 <= iyb - t < H
+		tylo = min(tylo, max(0, iyb[j] - p.H + 1));
+		tyhi = max(tyhi, min(nty, iyb[j] + 1));
+		txlo = min(txlo, max(0, ixb[j] - p.W + 1));
+		txhi = max(txhi, min(ntx, ixb[j] + 1));
+		uint m = 0u;
+		if (MODE == 0) {
+			for (int ty = 0; ty < KH; ty++)
+				for (int tx = 0; tx < KW; tx++)
+					if (ty < nty && tx < ntx && iyb[j] - ty >= 0 && iyb[j] - ty < p.H &&
+					    ixb[j] - tx >= 0 && ixb[j] - tx < p.W)
+						m |= 1u << uint(ty * KW + tx);
+		}
+		ok[j] = m;
+	}
+	if (MODE == 0) {
+		tylo = 0; tyhi = nty; txlo = 0; txhi = ntx;
 	}
 	float acc[TM][TN];
 	for (int i = 0; i < TM; i++)
@@ -66,20 +114,27 @@ void main() {
 			acc[i][j] = 0.0;
 	int cm[TM];
 	for (int i = 0; i < TM; i++)
-		cm[i] = min(co0 + i, p.Co - 1) * KH * KW;
+		cm[i] = min(cb + i * cstep, p.Co - 1) * KK;
 
+	int wcs = p.Co * KK;
 	for (int ci = 0; ci < p.Ci; ci++) {
 		int cbase = ci * hw;
-		int wci = ci * p.Co * KH * KW;
-		for (int ky = ky0, ty = 0; ky < KH; ky += s, ty++) {
-			for (int kx = kx0, tx = 0; kx < KW; kx += s, tx++) {
+		int wci = ci * wcs;
+		for (int ty = tylo; ty < tyhi; ty++) {
+			int rbase = cbase - ty * p.W;
+			int ky = ky0 + ty * s;
+			for (int tx = txlo; tx < txhi; tx++) {
 				float xv[TN];
 				for (int j = 0; j < TN; j++) {
-					int iy = iyb[j] - ty, ix = ixb[j] - tx;
-					bool inside = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W;
-					xv[j] = inside ? x[xoff[j] + cbase + iy * p.W + ix] : 0.0;
+					bool inside;
+					if (MODE == 0)
+						inside = (ok[j] & (1u << uint(ty * KW + tx))) != 0u;
+					else
+						inside = iyb[j] - ty >= 0 && iyb[j] - ty < p.H && ixb[j] - tx >= 0 && ixb[j] - tx < p.W;
+					float v = x[inside ? xb[j] + rbase - tx : 0];
+					xv[j] = inside ? v : 0.0;
 				}
-				int k = wci + ky * KW + kx;
+				int k = wci + ky * KW + kx0 + tx * s;
 				for (int i = 0; i < TM; i++) {
 					float wv = w[k + cm[i]];
 					for (int j = 0; j < TN; j++)
@@ -89,16 +144,11 @@ void main() {
 		}
 	}
 
-	int ohw = p.OH * p.OW;
 	for (int j = 0; j < TN; j++) {
 		if (!live[j]) continue;
 		for (int i = 0; i < TM; i++) {
-			int co = co0 + i;
-			if (co >= p.Co) break;
-			float v = acc[i][j];
-			if (p.hasBias != 0) v += bias[co];
-			int o = yoff[j] + co * ohw;
-			y[o] = p.accumulate != 0 ? y[o] + v : v;
+			int co = cb + i * cstep;
+			if (co < p.Co) store(yoff[j], co, acc[i][j]);
 		}
 	}
 }
