@@ -73,7 +73,7 @@ compile_shaders() { # $1: output folder
 }
 
 build() {
-	command -v glslangValidator >/dev/null || setup
+	setup
 	rm -f shaders/spv/*.spv
 	compile_shaders shaders/spv
 	mkdir -p bin
