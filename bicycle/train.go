@@ -28,8 +28,11 @@ type TrainOptions struct {
 	Seed                       uint64
 	Direction                  string
 	MaxIters                   int // stop (with a checkpoint) after this many iterations in this run; 0: no limit
-	Progress                   io.Writer
-	Warn                       func(string)
+	// ScoreDemo scores the generator on the demo's val outlines after every
+	// epoch and at the end (ScoreDemo; demo_score.csv in ResultDir).
+	ScoreDemo bool
+	Progress  io.Writer
+	Warn      func(string)
 }
 
 // TrainSummary is what a finished (or stopped) run reports.
@@ -38,6 +41,7 @@ type TrainSummary struct {
 	Skipped            int // unusable dataset files
 	Last               Losses
 	Seconds            float64
+	Demo               *DemoScore // with ScoreDemo: the final score
 }
 
 // trainRun is one run's state.
@@ -209,6 +213,9 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 			if o.MaxIters > 0 && r.runIters >= o.MaxIters {
 				bar.done()
 				sum.Seconds = time.Since(r.start).Seconds()
+				if err := r.scoreDemo(sum); err != nil {
+					return sum, err
+				}
 				if err := r.saveGrid(); err != nil {
 					return sum, err
 				}
@@ -218,6 +225,9 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 		bar.done()
 		r.st.InEpoch = 0
 		sum.Epochs++
+		if err := r.scoreDemo(sum); err != nil {
+			return sum, err
+		}
 		if err := r.checkpoint(r.st.Epoch + 1); err != nil {
 			return sum, err
 		}
@@ -225,6 +235,32 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 	r.log.Flush()
 	sum.Seconds = time.Since(r.start).Seconds()
 	return sum, r.saveGrid()
+}
+
+// scoreDemo prints and logs how many colours z picks per val outline.
+func (r *trainRun) scoreDemo(sum *TrainSummary) error {
+	if !r.o.ScoreDemo {
+		return nil
+	}
+	sc, err := ScoreDemo(r.sampler, r.val.Pairs, 10, r.o.Seed)
+	if err != nil {
+		return err
+	}
+	sum.Demo = &sc
+	fmt.Fprintf(r.o.Progress, "demo score at iteration %d: %.2f palette colours per outline over %d codes, %.0f%% of fills on a palette colour\n",
+		r.st.Iteration, sc.ColoursPerInput, sc.Codes, 100*sc.PaletteShare)
+	path := filepath.Join(r.o.ResultDir, "demo_score.csv")
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if statErr != nil {
+		fmt.Fprintln(f, "iteration,seconds,colours_per_outline,palette_share")
+	}
+	_, err = fmt.Fprintf(f, "%d,%.1f,%.3f,%.3f\n", r.st.Iteration, time.Since(r.start).Seconds(), sc.ColoursPerInput, sc.PaletteShare)
+	return err
 }
 
 func f6(v float64) string { return strconv.FormatFloat(v, 'g', 7, 64) }

@@ -58,7 +58,8 @@ func runTrain(args []string) error {
 		}
 		return err
 	}
-	if *root == "" {
+	demo := *root == ""
+	if demo {
 		r, err := demoRoot()
 		if err != nil {
 			return err
@@ -110,7 +111,8 @@ func runTrain(args []string) error {
 		Hyper:     bicycle.Hyper{LR: *lr, Beta1: *beta1, Beta2: *beta2, LambdaKL: *lkl, LambdaImg: *limg, LambdaZ: *lz},
 		BatchSize: *batch, TestSize: *testSize, TestImgNum: *testImgNum, NumEpoch: *numEpoch, NumEpochDecay: *decay,
 		SaveEvery: *saveEvery, LoadWeight: *loadWeight, Seed: *seed, Direction: *direction, MaxIters: *maxIters,
-		Progress: os.Stdout, Warn: func(s string) { fmt.Fprintln(os.Stderr, "warning:", s) },
+		ScoreDemo: demo,
+		Progress:  os.Stdout, Warn: func(s string) { fmt.Fprintln(os.Stderr, "warning:", s) },
 	})
 	if sum != nil {
 		fmt.Printf("done: %d iterations, %d epochs in %s; %d unusable files skipped; last losses D %.4f GAN %.4f KL %.4f img %.4f z %.4f\n",
