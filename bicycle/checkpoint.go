@@ -118,7 +118,7 @@ func uploadParams(path string, params []*graph.Param, f *TensorFile, prefix stri
 		if !ok {
 			return fmt.Errorf("%s: missing tensor %q (a weight file of another network or size?)", path, prefix+p.Name)
 		}
-		if !sameInts(t.Shape, p.Value.Shape) {
+		if !graph.SameShape(t.Shape, p.Value.Shape) {
 			return fmt.Errorf("%s: tensor %q has shape %v, the network needs %v", path, prefix+p.Name, t.Shape, p.Value.Shape)
 		}
 		if err := p.Data.Upload(t.Data); err != nil {
@@ -130,18 +130,6 @@ func uploadParams(path string, params []*graph.Param, f *TensorFile, prefix stri
 		return fmt.Errorf("%s: holds %d tensors, the network has %d (a weight file of another network?)", path, len(f.Tensors), seen)
 	}
 	return nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // LoadWeights reads the named networks' weights (epoch < 0: latest) and
@@ -280,7 +268,7 @@ func (t *Trainer) LoadState(dir, tag string) (TrainState, error) {
 			}{{"m", m}, {"v", v}} {
 				key := o.name + "/" + mv.k + "/" + p.Name
 				h, ok := f.Tensors[key]
-				if !ok || !sameInts(h.Shape, p.Value.Shape) {
+				if !ok || !graph.SameShape(h.Shape, p.Value.Shape) {
 					return st, fmt.Errorf("%s: missing or mis-shaped optimizer tensor %q", path, key)
 				}
 				if err := mv.t.Upload(h.Data); err != nil {

@@ -40,7 +40,7 @@ func (r *Rec) Adam(p, g, m, v, hyper *Tensor) {
 	if r.err != nil {
 		return
 	}
-	if !sameShape(g.Shape, p.Shape) || !sameShape(m.Shape, p.Shape) || !sameShape(v.Shape, p.Shape) {
+	if !SameShape(g.Shape, p.Shape) || !SameShape(m.Shape, p.Shape) || !SameShape(v.Shape, p.Shape) {
 		r.fail(op, "shapes differ: p %v, g %v, m %v, v %v", p.Shape, g.Shape, m.Shape, v.Shape)
 		return
 	}

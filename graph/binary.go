@@ -14,7 +14,7 @@ func (r *Rec) binary(op string, y *Tensor, alpha float32, a *Tensor, beta float3
 	if r.err != nil {
 		return
 	}
-	if !sameShape(a.Shape, y.Shape) || !sameShape(b.Shape, y.Shape) {
+	if !SameShape(a.Shape, y.Shape) || !SameShape(b.Shape, y.Shape) {
 		r.fail(op, "shapes differ: y %v, a %v, b %v", y.Shape, a.Shape, b.Shape)
 		return
 	}

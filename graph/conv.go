@@ -80,7 +80,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // checkConv validates a conv's tensors: x [N,Ci,H,W], w with shape
 // wshape, y [N,Co,OH,OW] with the sizes the stride and padding imply.
-func (r *Rec) checkConv(op string, g convGeom, x, w, b, y *Tensor, wshape []int) bool {
+func (r *Rec) checkConv(op string, stride, pad int, x, w, b, y *Tensor, wshape []int) bool {
 	if r.err != nil {
 		return false
 	}
@@ -88,11 +88,11 @@ func (r *Rec) checkConv(op string, g convGeom, x, w, b, y *Tensor, wshape []int)
 		r.fail(op, "want 4-D x, w, y; got %v, %v, %v", x.Shape, w.Shape, y.Shape)
 		return false
 	}
-	if g.stride < 1 || g.pad < 0 {
-		r.fail(op, "stride %d, padding %d", g.stride, g.pad)
+	if stride < 1 || pad < 0 {
+		r.fail(op, "stride %d, padding %d", stride, pad)
 		return false
 	}
-	if !sameShape(w.Shape, wshape) {
+	if !SameShape(w.Shape, wshape) {
 		r.fail(op, "weight shape %v, want %v (x %v, y %v)", w.Shape, wshape, x.Shape, y.Shape)
 		return false
 	}
@@ -165,7 +165,7 @@ func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
 		return
 	}
 	if gr.Dim(0) != g.N || g.OH != Conv2dOutSize(g.H, g.KH, stride, pad) || g.OW != Conv2dOutSize(g.W, g.KW, stride, pad) ||
-		!sameShape(dw.Shape, []int{g.Co, g.Ci, g.KH, g.KW}) {
+		!SameShape(dw.Shape, []int{g.Co, g.Ci, g.KH, g.KW}) {
 		r.fail(op, "gradient %v, input %v and weight %v do not fit stride %d, padding %d",
 			gr.Shape, x.Shape, dw.Shape, stride, pad)
 		return
@@ -189,8 +189,7 @@ func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
 // Conv2d: y = conv2d(x, w) + b as PyTorch's Conv2d (cross-correlation):
 // x [N,Ci,H,W], w [Co,Ci,KH,KW], b [Co] or nil, y [N,Co,OH,OW].
 func (r *Rec) Conv2d(y, x, w, b *Tensor, stride, pad int) {
-	g := convGeom{stride: stride, pad: pad}
-	if r.checkConv("conv2d", g, x, w, b, y, []int{y.Dim(1), x.Dim(1), w.Dim(2), w.Dim(3)}) {
+	if r.checkConv("conv2d", stride, pad, x, w, b, y, []int{y.Dim(1), x.Dim(1), w.Dim(2), w.Dim(3)}) {
 		r.gather("conv2d", y, x, w, b, stride, pad, false)
 	}
 }
@@ -198,8 +197,7 @@ func (r *Rec) Conv2d(y, x, w, b *Tensor, stride, pad int) {
 // Conv2dBackwardData: dx (+)= the input gradient of Conv2d for output
 // gradient dy.
 func (r *Rec) Conv2dBackwardData(dx, w, dy *Tensor, stride, pad int, acc bool) {
-	g := convGeom{stride: stride, pad: pad}
-	if r.checkConv("conv2d_backward_data", g, dy, w, nil, dx, []int{dy.Dim(1), dx.Dim(1), w.Dim(2), w.Dim(3)}) {
+	if r.checkConv("conv2d_backward_data", stride, pad, dy, w, nil, dx, []int{dy.Dim(1), dx.Dim(1), w.Dim(2), w.Dim(3)}) {
 		r.scatter("conv2d_backward_data", dx, dy, w, nil, stride, pad, acc)
 	}
 }
@@ -207,8 +205,7 @@ func (r *Rec) Conv2dBackwardData(dx, w, dy *Tensor, stride, pad int, acc bool) {
 // Conv2dBackwardWeight: dw (+)= the weight gradient of Conv2d with input x
 // and output gradient dy. The bias gradient is ChannelSum(dy).
 func (r *Rec) Conv2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, acc bool) {
-	g := convGeom{stride: stride, pad: pad}
-	if r.checkConv("conv2d_backward_weight", g, x, dw, nil, dy, []int{dy.Dim(1), x.Dim(1), dw.Dim(2), dw.Dim(3)}) {
+	if r.checkConv("conv2d_backward_weight", stride, pad, x, dw, nil, dy, []int{dy.Dim(1), x.Dim(1), dw.Dim(2), dw.Dim(3)}) {
 		r.wgrad("conv2d_backward_weight", dw, x, dy, stride, pad, acc)
 	}
 }
@@ -217,8 +214,7 @@ func (r *Rec) Conv2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, acc bool)
 // ConvTranspose2d with output_padding 0: x [N,Ci,H,W], w [Ci,Co,KH,KW], b [Co]
 // or nil, y [N,Co,(H-1)s-2p+KH,(W-1)s-2p+KW].
 func (r *Rec) ConvTranspose2d(y, x, w, b *Tensor, stride, pad int) {
-	g := convGeom{stride: stride, pad: pad}
-	if !r.checkConv("conv_transpose2d", g, x, w, b, y, []int{x.Dim(1), y.Dim(1), w.Dim(2), w.Dim(3)}) {
+	if !r.checkConv("conv_transpose2d", stride, pad, x, w, b, y, []int{x.Dim(1), y.Dim(1), w.Dim(2), w.Dim(3)}) {
 		return
 	}
 	if y.Dim(2) != ConvTranspose2dOutSize(x.Dim(2), w.Dim(2), stride, pad) ||
@@ -233,8 +229,7 @@ func (r *Rec) ConvTranspose2d(y, x, w, b *Tensor, stride, pad int) {
 // ConvTranspose2dBackwardData: dx (+)= the input gradient of
 // ConvTranspose2d, which is conv2d of dy with the same weight.
 func (r *Rec) ConvTranspose2dBackwardData(dx, w, dy *Tensor, stride, pad int, acc bool) {
-	g := convGeom{stride: stride, pad: pad}
-	if r.checkConv("conv_transpose2d_backward_data", g, dy, w, nil, dx, []int{dx.Dim(1), dy.Dim(1), w.Dim(2), w.Dim(3)}) {
+	if r.checkConv("conv_transpose2d_backward_data", stride, pad, dy, w, nil, dx, []int{dx.Dim(1), dy.Dim(1), w.Dim(2), w.Dim(3)}) {
 		r.gather("conv_transpose2d_backward_data", dx, dy, w, nil, stride, pad, acc)
 	}
 }
@@ -243,8 +238,7 @@ func (r *Rec) ConvTranspose2dBackwardData(dx, w, dy *Tensor, stride, pad int, ac
 // ConvTranspose2d with input x and output gradient dy; dw is [Ci,Co,KH,KW].
 // It is conv2d's weight gradient with the roles of the maps swapped.
 func (r *Rec) ConvTranspose2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, acc bool) {
-	g := convGeom{stride: stride, pad: pad}
-	if r.checkConv("conv_transpose2d_backward_weight", g, x, dw, nil, dy, []int{x.Dim(1), dy.Dim(1), dw.Dim(2), dw.Dim(3)}) {
+	if r.checkConv("conv_transpose2d_backward_weight", stride, pad, x, dw, nil, dy, []int{x.Dim(1), dy.Dim(1), dw.Dim(2), dw.Dim(3)}) {
 		r.wgrad("conv_transpose2d_backward_weight", dw, dy, x, stride, pad, acc)
 	}
 }

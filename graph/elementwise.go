@@ -19,7 +19,7 @@ func (r *Rec) unary(name string, op uint32, y, x, dy *Tensor, alpha float32, acc
 	if r.err != nil {
 		return
 	}
-	if !sameShape(x.Shape, y.Shape) || (dy != nil && !sameShape(dy.Shape, y.Shape)) {
+	if !SameShape(x.Shape, y.Shape) || (dy != nil && !SameShape(dy.Shape, y.Shape)) {
 		r.fail(name, "shapes differ: x %v, y %v", x.Shape, y.Shape)
 		return
 	}

@@ -275,7 +275,7 @@ func (g *Graph) TileZ(z *Value, h, w int) *Value {
 
 // Add is a + b (same shapes).
 func (g *Graph) Add(a, b *Value) *Value {
-	if !sameShape(a.Shape, b.Shape) {
+	if !SameShape(a.Shape, b.Shape) {
 		g.fail("add: %v and %v", a.Shape, b.Shape)
 	}
 	nd := &node{op: "add",
@@ -292,7 +292,7 @@ func (g *Graph) Add(a, b *Value) *Value {
 
 // Reparam is mu + eps * exp(logvar/2), eps an input holding N(0,1) noise.
 func (g *Graph) Reparam(mu, logvar, eps *Value) *Value {
-	if !sameShape(mu.Shape, logvar.Shape) || !sameShape(mu.Shape, eps.Shape) {
+	if !SameShape(mu.Shape, logvar.Shape) || !SameShape(mu.Shape, eps.Shape) {
 		g.fail("reparam: mu %v, logvar %v, eps %v", mu.Shape, logvar.Shape, eps.Shape)
 	}
 	nd := &node{op: "reparam",
@@ -345,7 +345,7 @@ func (g *Graph) L1Mean(a, b *Value) *Value {
 
 // KL is the loss sum(0.5 * (mu^2 + exp(logvar) - logvar - 1)), a [1] value.
 func (g *Graph) KL(mu, logvar *Value) *Value {
-	if !sameShape(mu.Shape, logvar.Shape) {
+	if !SameShape(mu.Shape, logvar.Shape) {
 		g.fail("kl: mu %v, logvar %v", mu.Shape, logvar.Shape)
 	}
 	nd := &node{op: "kl", loss: true,

@@ -18,11 +18,11 @@ func (r *Rec) linear(op string, mode uint32, out, a, b, bias, x, w, y *Tensor, a
 		return
 	}
 	N, I, O := x.Shape[0], x.Shape[1], w.Shape[0]
-	if w.Shape[1] != I || !sameShape(y.Shape, []int{N, O}) {
+	if w.Shape[1] != I || !SameShape(y.Shape, []int{N, O}) {
 		r.fail(op, "x %v, w %v, y %v: want x [N,I], w [O,I], y [N,O]", x.Shape, w.Shape, y.Shape)
 		return
 	}
-	if bias != nil && !sameShape(bias.Shape, []int{O}) {
+	if bias != nil && !SameShape(bias.Shape, []int{O}) {
 		r.fail(op, "bias shape %v, want [%d]", bias.Shape, O)
 		return
 	}

@@ -18,7 +18,7 @@ func (r *Rec) lossForward(op string, mode uint32, y, a, b *Tensor, target, scale
 		r.fail(op, "y must have one element, got shape %v", y.Shape)
 		return
 	}
-	if !sameShape(a.Shape, b.Shape) {
+	if !SameShape(a.Shape, b.Shape) {
 		r.fail(op, "input shapes differ: %v and %v", a.Shape, b.Shape)
 		return
 	}
@@ -33,7 +33,7 @@ func (r *Rec) lossBackward(op string, mode uint32, d0, d1, a, b *Tensor, target,
 		return
 	}
 	for _, t := range []*Tensor{d0, d1, b} {
-		if !sameShape(t.Shape, a.Shape) {
+		if !SameShape(t.Shape, a.Shape) {
 			r.fail(op, "shape %v differs from the input's %v", t.Shape, a.Shape)
 			return
 		}

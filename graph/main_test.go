@@ -108,7 +108,7 @@ func run(t testing.TB, r *Rec) {
 // largest magnitude (or tol itself when that is below 1). Shape is checked too.
 func expectClose(t testing.TB, name string, got *Tensor, want *ref.Tensor, tol float64) {
 	t.Helper()
-	if !sameShape(got.Shape, want.Shape) {
+	if !SameShape(got.Shape, want.Shape) {
 		t.Errorf("%s: shape %v, want %v", name, got.Shape, want.Shape)
 		return
 	}

@@ -11,12 +11,12 @@ func (r *Rec) checkInstanceNorm(op string, x, gamma, stats *Tensor, same ...*Ten
 	}
 	N, C, HW = x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
 	for _, t := range same {
-		if !sameShape(t.Shape, x.Shape) {
+		if !SameShape(t.Shape, x.Shape) {
 			r.fail(op, "shape %v differs from x %v", t.Shape, x.Shape)
 			return 0, 0, 0, false
 		}
 	}
-	if !sameShape(gamma.Shape, []int{C}) {
+	if !SameShape(gamma.Shape, []int{C}) {
 		r.fail(op, "gamma shape %v, want [%d]", gamma.Shape, C)
 		return 0, 0, 0, false
 	}
@@ -40,7 +40,7 @@ func (r *Rec) InstanceNorm2d(y, x, gamma, beta, stats *Tensor, eps float32) {
 	if !ok {
 		return
 	}
-	if !sameShape(beta.Shape, []int{C}) {
+	if !SameShape(beta.Shape, []int{C}) {
 		r.fail(op, "beta shape %v, want [%d]", beta.Shape, C)
 		return
 	}
@@ -64,7 +64,7 @@ func (r *Rec) InstanceNorm2dBackward(dx, dgamma, dbeta, x, gamma, stats, dy *Ten
 	if !ok {
 		return
 	}
-	if !sameShape(dgamma.Shape, []int{C}) || !sameShape(dbeta.Shape, []int{C}) {
+	if !SameShape(dgamma.Shape, []int{C}) || !SameShape(dbeta.Shape, []int{C}) {
 		r.fail(op, "dgamma %v and dbeta %v must be [%d]", dgamma.Shape, dbeta.Shape, C)
 		return
 	}

@@ -26,7 +26,7 @@ func (r *Rec) avgPool(op string, mode uint32, y, x *Tensor, k, stride, pad int, 
 		return
 	}
 	OH, OW := AvgPool2dOutSize(H, k, stride, pad), AvgPool2dOutSize(W, k, stride, pad)
-	if !sameShape(y.Shape, []int{N, C, OH, OW}) {
+	if !SameShape(y.Shape, []int{N, C, OH, OW}) {
 		r.fail(op, "pooled shape %v, want %v for %v with k %d stride %d pad %d",
 			y.Shape, []int{N, C, OH, OW}, x.Shape, k, stride, pad)
 		return

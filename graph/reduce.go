@@ -76,7 +76,7 @@ func (r *Rec) ChannelSum(y, x *Tensor, acc bool) {
 	}
 	N, C := x.Dim(0), x.Dim(1)
 	hw := x.Dim(2) * x.Dim(3)
-	if !sameShape(y.Shape, []int{C}) {
+	if !SameShape(y.Shape, []int{C}) {
 		r.fail("channel_sum", "y shape %v, want [%d] for x %v", y.Shape, C, x.Shape)
 		return
 	}
@@ -94,7 +94,7 @@ func (r *Rec) SpatialSum(y, x *Tensor, acc bool) {
 		return
 	}
 	N, C, hw := x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
-	if !sameShape(y.Shape, []int{N, C}) {
+	if !SameShape(y.Shape, []int{N, C}) {
 		r.fail("spatial_sum", "y shape %v, want [%d %d] for x %v", y.Shape, N, C, x.Shape)
 		return
 	}

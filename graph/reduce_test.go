@@ -48,7 +48,7 @@ func channelSumRef(x *ref.Tensor) *ref.Tensor {
 func check(t *testing.T, name string, got *Tensor, want *ref.Tensor, tol float64) {
 	t.Helper()
 	expectClose(t, name, got, want, tol)
-	if sameShape(got.Shape, want.Shape) {
+	if SameShape(got.Shape, want.Shape) {
 		scale := max(ref.MaxAbs(want.Data), 1)
 		d := ref.MaxAbsDiff(download(t, got), want.Data)
 		t.Logf("%s: err %.3g = %.3f of tol %.3g", name, d/scale, d/scale/tol, tol)

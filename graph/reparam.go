@@ -9,7 +9,7 @@ func (r *Rec) Reparam(z, mu, logvar, eps *Tensor) {
 	if r.err != nil {
 		return
 	}
-	if !sameShape(mu.Shape, z.Shape) || !sameShape(logvar.Shape, z.Shape) || !sameShape(eps.Shape, z.Shape) {
+	if !SameShape(mu.Shape, z.Shape) || !SameShape(logvar.Shape, z.Shape) || !SameShape(eps.Shape, z.Shape) {
 		r.fail(op, "shapes differ: z %v, mu %v, logvar %v, eps %v", z.Shape, mu.Shape, logvar.Shape, eps.Shape)
 		return
 	}
@@ -26,8 +26,8 @@ func (r *Rec) ReparamBackward(dmu, dlogvar, logvar, eps, dz *Tensor, accMu, accL
 	if r.err != nil {
 		return
 	}
-	if !sameShape(dlogvar.Shape, dmu.Shape) || !sameShape(logvar.Shape, dmu.Shape) ||
-		!sameShape(eps.Shape, dmu.Shape) || !sameShape(dz.Shape, dmu.Shape) {
+	if !SameShape(dlogvar.Shape, dmu.Shape) || !SameShape(logvar.Shape, dmu.Shape) ||
+		!SameShape(eps.Shape, dmu.Shape) || !SameShape(dz.Shape, dmu.Shape) {
 		r.fail(op, "shapes differ: dmu %v, dlogvar %v, logvar %v, eps %v, dz %v",
 			dmu.Shape, dlogvar.Shape, logvar.Shape, eps.Shape, dz.Shape)
 		return

@@ -81,7 +81,8 @@ func (e *Engine) FromHost(data []float32, shape ...int) (*Tensor, error) {
 	return t, nil
 }
 
-func sameShape(a, b []int) bool {
+// SameShape reports whether two shapes are equal.
+func SameShape(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"bicycle-vk/bicycle"
+	"bicycle-vk/graph"
 )
 
 // These tests drive the real binary, as a user would.
@@ -126,7 +127,7 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 		ht, ok := g.Tensors[name]
 		if !ok {
 			t.Errorf("G.safetensors lacks %s", name)
-		} else if !equal(ht.Shape, shape) {
+		} else if !graph.SameShape(ht.Shape, shape) {
 			t.Errorf("%s: shape %v, want %v", name, ht.Shape, shape)
 		}
 	}
@@ -254,16 +255,4 @@ func TestHelp(t *testing.T) {
 			t.Errorf("train --help does not explain %s", f)
 		}
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
