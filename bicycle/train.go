@@ -247,8 +247,9 @@ func (r *trainRun) scoreDemo(sum *TrainSummary) error {
 		return err
 	}
 	sum.Demo = &sc
-	fmt.Fprintf(r.o.Progress, "demo score at iteration %d: %.2f palette colours per outline over %d codes, %.0f%% of fills on a palette colour\n",
-		r.st.Iteration, sc.ColoursPerInput, sc.Codes, 100*sc.PaletteShare)
+	fmt.Fprintf(r.o.Progress, "demo score at iteration %d: fill colour spread over %d codes %.0f (RGB 0..255), "+
+		"%.2f palette colours per outline, %.0f%% of fills on a palette colour\n",
+		r.st.Iteration, sc.Codes, sc.Spread, sc.ColoursPerInput, 100*sc.PaletteShare)
 	path := filepath.Join(r.o.ResultDir, "demo_score.csv")
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -257,9 +258,10 @@ func (r *trainRun) scoreDemo(sum *TrainSummary) error {
 	}
 	defer f.Close()
 	if statErr != nil {
-		fmt.Fprintln(f, "iteration,seconds,colours_per_outline,palette_share")
+		fmt.Fprintln(f, "iteration,seconds,colour_spread,colours_per_outline,palette_share")
 	}
-	_, err = fmt.Fprintf(f, "%d,%.1f,%.3f,%.3f\n", r.st.Iteration, time.Since(r.start).Seconds(), sc.ColoursPerInput, sc.PaletteShare)
+	_, err = fmt.Fprintf(f, "%d,%.1f,%.1f,%.3f,%.3f\n", r.st.Iteration, time.Since(r.start).Seconds(), sc.Spread,
+		sc.ColoursPerInput, sc.PaletteShare)
 	return err
 }
 
