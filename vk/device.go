@@ -52,7 +52,12 @@ type Device struct {
 }
 
 // Open creates a device as opts say. Close releases everything it made.
-func Open(opts Options) (*Device, error) {
+func Open(opts Options) (d *Device, err error) {
+	withoutGC(func() { d, err = openDevice(opts) })
+	return d, err
+}
+
+func openDevice(opts Options) (*Device, error) {
 	if opts.Device == "" {
 		opts.Device = os.Getenv("BICYCLE_VK_DEVICE")
 	}
@@ -189,7 +194,17 @@ func fullBarrier(cb vk.CommandBuffer) {
 }
 
 // submitWait submits one command buffer and blocks until it has finished.
-func (d *Device) submitWait(cb vk.CommandBuffer, fence vk.Fence) error {
+func (d *Device) submitWait(cb vk.CommandBuffer, fence vk.Fence) (err error) {
+	withoutGC(func() { err = d.submit(cb, fence) })
+	if err != nil {
+		return err
+	}
+	return d.wait(fence)
+}
+
+// submit queues one command buffer (vulkan-go converts the submit info,
+// hence withoutGC in submitWait).
+func (d *Device) submit(cb vk.CommandBuffer, fence vk.Fence) error {
 	si := vk.SubmitInfo{
 		SType:              vk.StructureTypeSubmitInfo,
 		CommandBufferCount: 1,
@@ -198,6 +213,11 @@ func (d *Device) submitWait(cb vk.CommandBuffer, fence vk.Fence) error {
 	if res := vk.QueueSubmit(d.queue, 1, []vk.SubmitInfo{si}, fence); res != vk.Success {
 		return fmt.Errorf("vk: queue submit: %w", vk.Error(res))
 	}
+	return nil
+}
+
+// wait blocks on a fence and resets it.
+func (d *Device) wait(fence vk.Fence) error {
 	fences := []vk.Fence{fence}
 	if res := vk.WaitForFences(d.dev, 1, fences, vk.True, ^uint64(0)); res != vk.Success {
 		return fmt.Errorf("vk: waiting for the device: %w", vk.Error(res))
@@ -210,7 +230,12 @@ func (d *Device) submitWait(cb vk.CommandBuffer, fence vk.Fence) error {
 
 // oneShot records fn into a temporary command buffer, runs it and waits.
 // The caller holds d.mu.
-func (d *Device) oneShot(fn func(cb vk.CommandBuffer)) error {
+func (d *Device) oneShot(fn func(cb vk.CommandBuffer)) (err error) {
+	withoutGC(func() { err = d.oneShotLocked(fn) })
+	return err
+}
+
+func (d *Device) oneShotLocked(fn func(cb vk.CommandBuffer)) error {
 	cb, err := d.allocCommandBuffer()
 	if err != nil {
 		return err
@@ -229,7 +254,10 @@ func (d *Device) oneShot(fn func(cb vk.CommandBuffer)) error {
 	if res := vk.EndCommandBuffer(cb); res != vk.Success {
 		return fmt.Errorf("vk: end command buffer: %w", vk.Error(res))
 	}
-	return d.submitWait(cb, d.fence)
+	if err := d.submit(cb, d.fence); err != nil {
+		return err
+	}
+	return d.wait(d.fence)
 }
 
 // WaitIdle blocks until the device has finished all submitted work.

@@ -176,7 +176,12 @@ func (d DeviceInfo) Describe() string {
 }
 
 // ListDevices returns every Vulkan device the loader sees, in enumeration order.
-func ListDevices() ([]DeviceInfo, error) {
+func ListDevices() (infos []DeviceInfo, err error) {
+	withoutGC(func() { infos, err = listDevices() })
+	return infos, err
+}
+
+func listDevices() ([]DeviceInfo, error) {
 	in, err := newInstance(false)
 	if err != nil {
 		return nil, err

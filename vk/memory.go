@@ -200,7 +200,9 @@ func (d *Device) Alloc(size uint64) (*Buffer, error) {
 	if size > bsize {
 		bsize = size
 	}
-	b, err := d.newBlock(bsize, d.tensorFlags)
+	var b *block
+	var err error
+	withoutGC(func() { b, err = d.newBlock(bsize, d.tensorFlags) })
 	if err != nil {
 		return nil, err
 	}

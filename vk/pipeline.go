@@ -94,7 +94,12 @@ func (c *pipelineCache) destroy(d *Device) {
 // Kernel returns the pipeline for the named SPIR-V module with the given
 // specialization constants (constant_id i takes spec[i], as 32-bit words).
 // The first call per (name, spec) compiles; later calls hit the cache.
-func (d *Device) Kernel(name string, spirv []byte, spec ...uint32) (*Kernel, error) {
+func (d *Device) Kernel(name string, spirv []byte, spec ...uint32) (k *Kernel, err error) {
+	withoutGC(func() { k, err = d.kernel(name, spirv, spec) })
+	return k, err
+}
+
+func (d *Device) kernel(name string, spirv []byte, spec []uint32) (*Kernel, error) {
 	key := fmt.Sprint(name, spec)
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -121,7 +121,9 @@ func (r *Recorder) Run() error {
 		return nil
 	}
 	if !r.built {
-		if err := r.build(); err != nil {
+		var err error
+		withoutGC(func() { err = r.build() })
+		if err != nil {
 			r.release()
 			return err
 		}
