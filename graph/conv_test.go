@@ -63,67 +63,76 @@ var convTCases = []convCase{
 // leave it out of -short runs.
 func (c convCase) big() bool { return c.N*c.Ci*c.Co*c.H*c.W*c.KH*c.KW > 64<<20 }
 
-func TestConv2d(t *testing.T) {
+// convFamily is one of the two layer kinds under test: its output size, weight
+// layout, the recorded passes and the float64 reference.
+type convFamily struct {
+	outSize func(in, k, s, p int) int
+	wShape  func(c convCase) []int
+	record  func(r *Rec, y, dx, dw, x, w, b, dy *Tensor, s, p int)
+	forward func(x, w, b *ref.Tensor, s, p int) *ref.Tensor
+	grads   func(x, w, dy *ref.Tensor, s, p int) (dx, dw, db *ref.Tensor)
+	// dwTerms is the number of positions the kernel visits: the terms of
+	// each weight-gradient sum.
+	dwTerms func(c convCase, oh, ow int) int
+}
+
+var conv2dFamily = convFamily{
+	outSize: Conv2dOutSize,
+	wShape:  func(c convCase) []int { return []int{c.Co, c.Ci, c.KH, c.KW} },
+	record: func(r *Rec, y, dx, dw, x, w, b, dy *Tensor, s, p int) {
+		r.Conv2d(y, x, w, b, s, p)
+		r.Conv2dBackwardData(dx, w, dy, s, p, false)
+		r.Conv2dBackwardWeight(dw, x, dy, s, p, false)
+	},
+	forward: ref.Conv2d, grads: ref.Conv2dBackward,
+	dwTerms: func(c convCase, oh, ow int) int { return c.N * oh * ow },
+}
+
+var convTranspose2dFamily = convFamily{
+	outSize: ConvTranspose2dOutSize,
+	wShape:  func(c convCase) []int { return []int{c.Ci, c.Co, c.KH, c.KW} },
+	record: func(r *Rec, y, dx, dw, x, w, b, dy *Tensor, s, p int) {
+		r.ConvTranspose2d(y, x, w, b, s, p)
+		r.ConvTranspose2dBackwardData(dx, w, dy, s, p, false)
+		r.ConvTranspose2dBackwardWeight(dw, x, dy, s, p, false)
+	},
+	forward: ref.ConvTranspose2d, grads: ref.ConvTranspose2dBackward,
+	dwTerms: func(c convCase, _, _ int) int { return c.N * c.H * c.W },
+}
+
+// testConvFamily checks the forward and both backward passes of every case
+// against the float64 reference.
+func testConvFamily(t *testing.T, f convFamily, cases []convCase, seed uint64) {
 	e := engine(t)
-	for i, c := range conv2dCases {
+	for i, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
 			if testing.Short() && c.big() {
 				t.Skip("large reference in -short mode")
 			}
-			g := rng(uint64(100 + i))
-			oh, ow := Conv2dOutSize(c.H, c.KH, c.stride, c.pad), Conv2dOutSize(c.W, c.KW, c.stride, c.pad)
+			g := rng(seed + uint64(i))
+			oh, ow := f.outSize(c.H, c.KH, c.stride, c.pad), f.outSize(c.W, c.KW, c.stride, c.pad)
 			x := ref.Rand(g, c.N, c.Ci, c.H, c.W)
-			w := ref.Rand(g, c.Co, c.Ci, c.KH, c.KW)
+			w := ref.Rand(g, f.wShape(c)...)
 			b := ref.Rand(g, c.Co)
 			dy := ref.Rand(g, c.N, c.Co, oh, ow)
 			gx, gw, gb, gdy := upload(t, e, x), upload(t, e, w), upload(t, e, b), upload(t, e, dy)
-			gy := empty(t, e, c.N, c.Co, oh, ow)
-			gdx := empty(t, e, c.N, c.Ci, c.H, c.W)
-			gdw := empty(t, e, c.Co, c.Ci, c.KH, c.KW)
+			gy, gdx, gdw := empty(t, e, c.N, c.Co, oh, ow), empty(t, e, c.N, c.Ci, c.H, c.W), empty(t, e, f.wShape(c)...)
 			r := e.NewRec(false)
-			r.Conv2d(gy, gx, gw, gb, c.stride, c.pad)
-			r.Conv2dBackwardData(gdx, gw, gdy, c.stride, c.pad, false)
-			r.Conv2dBackwardWeight(gdw, gx, gdy, c.stride, c.pad, false)
+			f.record(r, gy, gdx, gdw, gx, gw, gb, gdy, c.stride, c.pad)
 			run(t, r)
-			dx, dw, _ := ref.Conv2dBackward(x, w, dy, c.stride, c.pad)
-			// Each result is a sum of products of uniform [-1,1) values: K terms for
-			// the forward, Co*KH*KW (at most) for dx, N*OH*OW for dw.
-			expectClose(t, "y", gy, ref.Conv2d(x, w, b, c.stride, c.pad), tolFor(c.Ci*c.KH*c.KW))
+			dx, dw, _ := f.grads(x, w, dy, c.stride, c.pad)
+			// Each result is a sum of products of uniform [-1,1) values: at most
+			// Ci*KH*KW terms for the forward, Co*KH*KW for dx, dwTerms for dw.
+			expectClose(t, "y", gy, f.forward(x, w, b, c.stride, c.pad), tolFor(c.Ci*c.KH*c.KW))
 			expectClose(t, "dx", gdx, dx, tolFor(c.Co*c.KH*c.KW))
-			expectClose(t, "dw", gdw, dw, tolFor(c.N*oh*ow))
+			expectClose(t, "dw", gdw, dw, tolFor(f.dwTerms(c, oh, ow)))
 		})
 	}
 }
 
-func TestConvTranspose2d(t *testing.T) {
-	e := engine(t)
-	for i, c := range convTCases {
-		t.Run(c.String(), func(t *testing.T) {
-			if testing.Short() && c.big() {
-				t.Skip("large reference in -short mode")
-			}
-			g := rng(uint64(200 + i))
-			oh, ow := ConvTranspose2dOutSize(c.H, c.KH, c.stride, c.pad), ConvTranspose2dOutSize(c.W, c.KW, c.stride, c.pad)
-			x := ref.Rand(g, c.N, c.Ci, c.H, c.W)
-			w := ref.Rand(g, c.Ci, c.Co, c.KH, c.KW)
-			b := ref.Rand(g, c.Co)
-			dy := ref.Rand(g, c.N, c.Co, oh, ow)
-			gx, gw, gb, gdy := upload(t, e, x), upload(t, e, w), upload(t, e, b), upload(t, e, dy)
-			gy := empty(t, e, c.N, c.Co, oh, ow)
-			gdx := empty(t, e, c.N, c.Ci, c.H, c.W)
-			gdw := empty(t, e, c.Ci, c.Co, c.KH, c.KW)
-			r := e.NewRec(false)
-			r.ConvTranspose2d(gy, gx, gw, gb, c.stride, c.pad)
-			r.ConvTranspose2dBackwardData(gdx, gw, gdy, c.stride, c.pad, false)
-			r.ConvTranspose2dBackwardWeight(gdw, gx, gdy, c.stride, c.pad, false)
-			run(t, r)
-			dx, dw, _ := ref.ConvTranspose2dBackward(x, w, dy, c.stride, c.pad)
-			expectClose(t, "y", gy, ref.ConvTranspose2d(x, w, b, c.stride, c.pad), tolFor(c.Ci*c.KH*c.KW))
-			expectClose(t, "dx", gdx, dx, tolFor(c.Co*c.KH*c.KW))
-			expectClose(t, "dw", gdw, dw, tolFor(c.N*c.H*c.W))
-		})
-	}
-}
+func TestConv2d(t *testing.T) { testConvFamily(t, conv2dFamily, conv2dCases, 100) }
+
+func TestConvTranspose2d(t *testing.T) { testConvFamily(t, convTranspose2dFamily, convTCases, 200) }
 
 // TestConvAccumulate checks that the backward passes add into existing
 // gradients when asked (a parameter used twice in one step).
