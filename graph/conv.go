@@ -116,10 +116,47 @@ func (r *Rec) gather(op string, y, x, w, b *Tensor, stride, pad int, acc bool) {
 		return
 	}
 	tu := r.e.Tune
+	if tu.rows(g) {
+		r.rows(op, g, false, x, w, b, y, acc)
+		return
+	}
 	t := tu.pick(tu.Conv, tu.ConvFew, g.KH, g.KW, g.Co, g.N*g.OH*g.OW)
 	gx, gy := t.groups(g.Co, g.N*g.OH*g.OW)
 	groups := [3]uint32{uint32(gx), uint32(gy), 1}
 	r.dispatchConv(op, "conv2d", t, g, groups, x, w, b, y, acc)
+}
+
+// rows says whether conv2d.comp's row-window mode takes a conv of geometry
+// g: on lavapipe it wins only at stride 1 with 4-wide kernels (vec4 weight
+// rows); at stride 2 and with 3x3 kernels it measured slower than Mode 0.
+func (tu Tuning) rows(g convGeom) bool {
+	return tu.Rows.WG != 0 && g.stride == 1 && g.KW == 4 && g.N*g.OH*g.OW > tu.FewPixels
+}
+
+// rows records conv2d.comp's row-window mode (Mode 2). With wt, w has a
+// transposed conv's layout [Ci,Co,KH,KW] and g is a stride-1 transposed conv
+// with padding g.pad, run as a conv with the flipped kernel and padding KH-1-pad.
+func (r *Rec) rows(op string, g convGeom, wt bool, x, w, b, y *Tensor, acc bool) {
+	t := r.e.Tune.Rows
+	t.TM = min(t.TM, nextPow2(g.Co))
+	t.TN = min(t.TN, nextPow2(g.OW))
+	ng := g.N * g.OH * ceilDiv(g.OW, t.TN)
+	for t.WG > 1 && t.WG > nextPow2(ng) {
+		t.WG /= 2
+	}
+	groups := [3]uint32{uint32(ceilDiv(ng, t.WG)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	wtv := 0
+	if wt {
+		wtv = 1
+		g.pad = g.KH - 1 - g.pad
+	}
+	hasBias := b != nil
+	if b == nil {
+		b = w
+	}
+	r.dispatch(op, "conv2d", []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), 2, uint32(g.stride), uint32(wtv)},
+		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, hasBias, acc),
+		vk.In(x.Buf), vk.In(w.Buf), vk.In(b.Buf), vk.Out(y.Buf))
 }
 
 // scatter records conv_transpose2d.comp: y = conv_transpose(x, w) (+ bias),
@@ -137,9 +174,24 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 			y.Shape, x.Shape, g.KH, g.KW, stride, pad)
 		return
 	}
+	tu := r.e.Tune
+	if tu.rows(g) && g.KH == g.KW && pad <= g.KH-1 {
+		r.rows(op, g, true, x, w, b, y, acc)
+		return
+	}
 	// Pixels per parity class.
 	qh, qw := ceilDiv(g.OH, stride), ceilDiv(g.OW, stride)
-	tu := r.e.Tune
+	if t := tu.ConvTRows; t.WG != 0 && stride == 2 && g.N*qh*qw > tu.FewPixels {
+		t.TM = min(t.TM, nextPow2(g.Co))
+		t.TN = min(t.TN, nextPow2(qw))
+		ng := g.N * qh * ceilDiv(qw, t.TN)
+		for t.WG > 1 && t.WG > nextPow2(ng) {
+			t.WG /= 2
+		}
+		groups := [3]uint32{uint32(ceilDiv(ng, t.WG)), uint32(ceilDiv(g.Co, t.TM)), uint32(stride * stride)}
+		r.dispatchConv(op, "conv_transpose2d", t, g, groups, x, w, b, y, acc)
+		return
+	}
 	t := tu.pick(tu.ConvT, tu.ConvTFew, g.KH, g.KW, g.Co, g.N*qh*qw)
 	gx, gy := t.groups(g.Co, g.N*qh*qw)
 	groups := [3]uint32{uint32(gx), uint32(gy), uint32(stride * stride)}
@@ -151,7 +203,13 @@ func (r *Rec) dispatchConv(op, shader string, t ConvTile, g convGeom, groups [3]
 	if b == nil {
 		b = w // unused binding; any valid buffer keeps the descriptor legal
 	}
-	r.dispatch(op, shader, []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(t.Mode)},
+	spec := []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(t.Mode)}
+	if shader == "conv2d" {
+		spec = append(spec, 1, 0) // STRIDE, WT: unused outside Mode 2
+	} else {
+		spec = append(spec, uint32(g.stride)) // STRIDE: used by Mode 2 only
+	}
+	r.dispatch(op, shader, spec,
 		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, hasBias, acc),
 		vk.In(x.Buf), vk.In(w.Buf), vk.In(b.Buf), vk.Out(y.Buf))
 }
@@ -174,14 +232,21 @@ func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
 	t.TM = min(t.TM, nextPow2(g.Co))
 	q := g.Ci * g.KH * g.KW
 	var groups [3]uint32
-	if t.Mode == 1 { // lanes over weight entries, each walks every pixel
+	spec := []uint32{0, 0, 0, uint32(g.KH), uint32(g.KW), 0, 1}
+	if rt := r.e.Tune.WGradRows; rt.WG != 0 && g.KW >= 3 && stride == 1 && g.Ci*g.KH >= rt.WG {
+		t = rt
+		t.TM = min(t.TM, nextPow2(g.Co))
+		spec[6] = uint32(stride)
+		groups = [3]uint32{uint32(ceilDiv(g.Ci*g.KH, t.WG)), uint32(ceilDiv(g.Co, t.TM)), 1}
+	} else if t.Mode == 1 { // lanes over weight entries, each walks every pixel
 		t.TN = max(1, min(t.TN, ceilDiv(q, t.WG)))
 		groups = [3]uint32{uint32(ceilDiv(q, t.WG*t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
 	} else { // split-K: lanes over pixels, TN entries per workgroup
 		t.WG = min(t.WG, nextPow2(g.N*g.OH*g.OW))
 		groups = [3]uint32{uint32(ceilDiv(q, t.TN)), uint32(ceilDiv(g.Co, t.TM)), 1}
 	}
-	r.dispatch(op, "conv2d_weight_grad", []uint32{uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(t.Mode)},
+	spec[0], spec[1], spec[2], spec[5] = uint32(t.WG), uint32(t.TM), uint32(t.TN), uint32(t.Mode)
+	r.dispatch(op, "conv2d_weight_grad", spec,
 		groups, vk.Push(g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.stride, g.pad, acc),
 		vk.In(x.Buf), vk.In(gr.Buf), vk.Out(dw.Buf))
 }

@@ -1,11 +1,24 @@
 package graph
 
 import (
+	"syscall"
 	"testing"
 	"time"
 
 	"bicycle-vk/graph/ref"
 )
+
+// benchExtraConvs: the discriminators' and the encoder's heaviest layers at
+// full width (batch 1), benchmarked but too slow for the float64 tests.
+var benchExtraConvs = []convCase{
+	{"D.d2_1", 1, 64, 64, 64, 128, 4, 4, 2, 1},
+	{"D.d2_2", 1, 128, 32, 32, 256, 4, 4, 1, 1},
+	{"D.d1_3", 1, 64, 16, 16, 128, 4, 4, 1, 1},
+	{"D.d2_3", 1, 256, 31, 31, 1, 4, 4, 1, 1},
+	{"E.b0_conv2", 1, 64, 64, 64, 128, 3, 3, 1, 1},
+	{"E.b1_conv1", 1, 128, 32, 32, 128, 3, 3, 1, 1},
+	{"E.b0_short", 1, 64, 32, 32, 128, 1, 1, 1, 0},
+}
 
 // BenchmarkConvKernels times each conv-family kernel on the 128x128
 // generator's shapes (batch 1) and reports GFLOP/s (multiply-add = 2). The
@@ -20,6 +33,12 @@ func BenchmarkConvKernels(b *testing.B) {
 		conv bool // false: transposed
 	}{}
 	for _, c := range conv2dCases[:7] {
+		layers = append(layers, struct {
+			c    convCase
+			conv bool
+		}{c, true})
+	}
+	for _, c := range benchExtraConvs {
 		layers = append(layers, struct {
 			c    convCase
 			conv bool
@@ -91,12 +110,16 @@ func BenchmarkConvKernels(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ResetTimer()
+				cpu0 := cpuSeconds()
 				for i := 0; i < b.N; i++ {
 					if err := r.Run(); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				// Per CPU second of this process (all driver threads): steadier
+				// than wall time when other work shares the machine.
+				b.ReportMetric(flops*float64(b.N)/(cpuSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
 			})
 			if p.ref != nil {
 				b.Run(c.name+"/"+p.name+"/ref", func(b *testing.B) {
@@ -109,4 +132,13 @@ func BenchmarkConvKernels(b *testing.B) {
 			}
 		}
 	}
+}
+
+// cpuSeconds is the user+system CPU time this process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) * 1e-9
 }

@@ -7,7 +7,9 @@ import "bicycle-vk/vk"
 // shader's strategy Mode (its spec constant MODE):
 //
 //	conv2d / conv_transpose2d: 0 lanes over output pixels (weights uniform),
-//	                           1 lanes over output channels (inputs uniform);
+//	                           1 lanes over output channels (inputs uniform),
+//	                           2 lanes over windows of TN neighbouring output
+//	                             columns of one row (stride fixed per pipeline);
 //	conv2d_weight_grad:        0 split-K over pixels + shared-memory tree,
 //	                           1 lanes over weight entries, no split-K.
 type ConvTile struct{ WG, TM, TN, Mode int }
@@ -17,12 +19,26 @@ type Tuning struct {
 	Conv  ConvTile // conv2d forward and conv_transpose2d's input gradient
 	ConvT ConvTile // conv_transpose2d forward and conv2d's input gradient
 	WGrad ConvTile // weight gradients (TN counts weight entries here)
+	// WGradRows: conv2d_weight_grad.comp's sliding-row tile (Mode 2), used at
+	// stride 1 with kernels at least 3 wide (1x1 kernels measured slower than
+	// Mode 1, stride 2 inconclusive) when there are at least WG kernel rows
+	// Ci*KH; WG 0 disables it.
+	WGradRows ConvTile
 
 	// FewPixels: a conv or transposed conv whose output has at most this many
 	// pixels (per stride parity class for the transposed one) uses ConvFew /
 	// ConvTFew instead; 0 disables them.
 	FewPixels         int
 	ConvFew, ConvTFew ConvTile
+
+	// Rows: conv2d.comp's row-window tile (Mode 2), used at stride 1 with
+	// 4-wide kernels and more than FewPixels outputs (Tuning.rows); it also
+	// runs such stride-1 transposed convolutions (conv2d's input gradient)
+	// with a flipped weight view. WG 0 disables it.
+	Rows ConvTile
+	// ConvTRows: conv_transpose2d.comp's row-window tile (Mode 2) at stride 2
+	// with more than FewPixels outputs per parity class; WG 0 disables it.
+	ConvTRows ConvTile
 }
 
 // TuningFor picks tiles for a device. lavapipe runs a workgroup on one CPU
@@ -38,6 +54,9 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			FewPixels: 16,
 			ConvFew:   ConvTile{WG: 8, TM: 8, TN: 8, Mode: 1},
 			ConvTFew:  ConvTile{WG: 8, TM: 8, TN: 8, Mode: 1},
+			Rows:      ConvTile{WG: 8, TM: 8, TN: 4, Mode: 2},
+			ConvTRows: ConvTile{WG: 8, TM: 8, TN: 4, Mode: 2},
+			WGradRows: ConvTile{WG: 8, TM: 8, TN: 1, Mode: 2},
 		}
 	}
 	return Tuning{

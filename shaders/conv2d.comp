@@ -7,7 +7,9 @@
 //           3 y [N,Co,OH,OW] (written, or accumulated when accumulate != 0)
 // push: N, Ci, H, W, Co, OH, OW, stride, pad, hasBias, accumulate (ints)
 // spec: 0 workgroup size WG, 1 TM output channels per invocation, 2 TN output pixels
-//       per invocation, 3 KH, 4 KW, 5 MODE (0: lanes over pixels, 1: lanes over channels)
+//       per invocation, 3 KH, 4 KW, 5 MODE (0: lanes over pixels, 1: lanes over channels,
+//       2: lanes over row windows), 6 STRIDE (MODE 2: must equal the push stride),
+//       7 WT (MODE 2: transposed, flipped weight layout)
 // GEMM view: M = Co, N = N*OH*OW, K = Ci*KH*KW, no im2col buffer, no shared memory
 // and no barriers (what suits lavapipe: one workgroup per CPU thread, invocations
 // as SIMD lanes; loads whose address is the same in every lane are scalar).
@@ -22,12 +24,24 @@
 //   output channels; invocation `lane` computes channels lane, lane+WG, ... for
 //   those TN pixels. Taps that fall in the padding for every pixel of the block are
 //   skipped by the loop bounds (a 2x2 map with padding 1 touches 4 of 16 taps).
+// MODE 2 (row windows, stride STRIDE known at compile time): like MODE 0 (TM
+//   channels per workgroup, uniform weights) but invocation `lane` owns TN
+//   neighbouring output columns of one output row. Those pixels read the input
+//   columns ix0 .. ix0 + (TN-1)*STRIDE + KW - 1 of each tap row, so each (ci, ky)
+//   costs (TN-1)*STRIDE + KW per-lane loads (gathers) instead of TN*KW: at stride
+//   1 with a 4x4 kernel and TN = 4, 7 loads instead of 16.
+// WT (MODE 2 only): read w in a transposed conv's layout [Ci, Co, KH, KW]: the
+//   element for (co, ci, ky, kx) is w[ci][co][KH-1-ky][KW-1-kx]. With stride 1
+//   and padding KH-1-p this computes conv_transpose2d (stride 1, padding p), so
+//   conv2d's input gradient at stride 1 runs here too.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int TM = 4;
 layout(constant_id = 2) const int TN = 4;
 layout(constant_id = 3) const int KH = 4;
 layout(constant_id = 4) const int KW = 4;
 layout(constant_id = 5) const int MODE = 0;
+layout(constant_id = 6) const int STRIDE = 1;
+layout(constant_id = 7) const int WT = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Wt { float w[]; };
@@ -204,8 +218,94 @@ void channelsOverLanes() {
 	}
 }
 
+void rowWindows() {
+	const int WG = int(gl_WorkGroupSize.x);
+	const int S = STRIDE;
+	const int NWIN = (TN - 1) * S + KW;
+	int lane = int(gl_LocalInvocationID.x);
+	int co0 = int(gl_WorkGroupID.y) * TM;
+	int gw = (p.OW + TN - 1) / TN; // column groups per output row
+	int ng = p.N * p.OH * gw;
+	int hw = p.H * p.W;
+	int gi = int(gl_WorkGroupID.x) * WG + lane;
+	bool live = gi < ng;
+	gi = min(gi, ng - 1);
+	int n = gi / (p.OH * gw), r = gi - n * (p.OH * gw);
+	int oy = r / gw, ox0 = (r - oy * gw) * TN;
+	int iy0 = oy * S - p.pad, ix0 = ox0 * S - p.pad;
+	int xb = n * p.Ci * hw + iy0 * p.W + ix0;
+	// rowm bit ky / colm bit t: input row iy0+ky / column ix0+t inside the map
+	// (bit masks, not bool arrays: lavapipe runs this noticeably faster).
+	uint rowm = 0u, colm = 0u;
+	for (int ky = 0; ky < KH; ky++)
+		if (iy0 + ky >= 0 && iy0 + ky < p.H)
+			rowm |= 1u << uint(ky);
+	for (int t = 0; t < NWIN; t++)
+		if (ix0 + t >= 0 && ix0 + t < p.W)
+			colm |= 1u << uint(t);
+
+	// Weight offsets: w[wrow[i] + ci*wci + ...].
+	int wrow[TM];
+	for (int i = 0; i < TM; i++)
+		wrow[i] = min(co0 + i, p.Co - 1) * (WT != 0 ? KK : p.Ci * KK);
+	int wci = WT != 0 ? p.Co * KK : KK;
+	float acc[TM][TN];
+	for (int i = 0; i < TM; i++)
+		for (int j = 0; j < TN; j++)
+			acc[i][j] = 0.0;
+
+	for (int ci = 0; ci < p.Ci; ci++) {
+		int cbase = xb + ci * hw;
+		int wk = ci * wci;
+		for (int ky = 0; ky < KH; ky++) {
+			int rbase = cbase + ky * p.W;
+			uint okr = (rowm & (1u << uint(ky))) != 0u ? colm : 0u;
+			float xv[NWIN];
+			for (int t = 0; t < NWIN; t++) {
+				bool inside = (okr & (1u << uint(t))) != 0u;
+				float v = x[inside ? rbase + t : 0];
+				xv[t] = inside ? v : 0.0;
+			}
+			int wky = WT != 0 ? KH - 1 - ky : ky;
+			if (KW == 4) {
+				int k4 = (wk + wky * 4) >> 2;
+				for (int i = 0; i < TM; i++) {
+					vec4 wv = w4[(wrow[i] >> 2) + k4];
+					if (WT != 0) wv = wv.wzyx;
+					for (int j = 0; j < TN; j++) {
+						acc[i][j] = fma(wv.x, xv[j * S], acc[i][j]);
+						acc[i][j] = fma(wv.y, xv[j * S + 1], acc[i][j]);
+						acc[i][j] = fma(wv.z, xv[j * S + 2], acc[i][j]);
+						acc[i][j] = fma(wv.w, xv[j * S + 3], acc[i][j]);
+					}
+				}
+				continue;
+			}
+			for (int kx = 0; kx < KW; kx++) {
+				int k = wk + wky * KW + (WT != 0 ? KW - 1 - kx : kx);
+				for (int i = 0; i < TM; i++) {
+					float wv = w[wrow[i] + k];
+					for (int j = 0; j < TN; j++)
+						acc[i][j] = fma(wv, xv[j * S + kx], acc[i][j]);
+				}
+			}
+		}
+	}
+
+	if (!live) return;
+	for (int j = 0; j < TN; j++) {
+		if (ox0 + j >= p.OW) break;
+		for (int i = 0; i < TM; i++) {
+			if (co0 + i >= p.Co) break;
+			store(n, oy * p.OW + ox0 + j, co0 + i, acc[i][j]);
+		}
+	}
+}
+
 void main() {
-	if (MODE == 1)
+	if (MODE == 2)
+		rowWindows();
+	else if (MODE == 1)
 		channelsOverLanes();
 	else
 		pixelsOverLanes();

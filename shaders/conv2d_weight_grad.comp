@@ -8,7 +8,7 @@
 // push: N, Ci, H, W, Co, OH, OW, stride, pad, accumulate (ints)
 // spec: 0 workgroup size WG (a power of two), 1 TM output channels, 2 TN weight
 //       entries (ci,ky,kx) per workgroup (MODE 0) or per invocation (MODE 1), 3 KH,
-//       4 KW, 5 MODE
+//       4 KW, 5 MODE, 6 STRIDE (MODE 2: must equal the push stride, at most KW)
 // GEMM view: M = Co, N = Ci*KH*KW, K = N*OH*OW (the pixels).
 // MODE 0 (split-K, for GPUs): a workgroup owns a TM x TN block of dw; its
 //   invocations split the pixel sum (lane takes pixels lane, lane+WG, ...:
@@ -20,12 +20,18 @@
 //   owns entries q = lane, lane+WG, ... and walks every pixel itself, row by row
 //   (no per-pixel division; row validity hoisted out of the column loop), so each
 //   input value it loads feeds TM FMAs and there is no reduction at all.
+// MODE 2 (sliding rows, for lavapipe, STRIDE known at compile time): like MODE 1,
+//   but invocation `lane` owns a kernel row (ci, ky) -- all KW entries kx -- for TM
+//   channels. Walking along an output row, the input values entries kx = 0..KW-1
+//   need form a window that slides by STRIDE per pixel, so each pixel costs STRIDE
+//   per-lane loads (gathers) instead of KW; TN is unused.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int TM = 4;
 layout(constant_id = 2) const int TN = 4;
 layout(constant_id = 3) const int KH = 4;
 layout(constant_id = 4) const int KW = 4;
 layout(constant_id = 5) const int MODE = 0;
+layout(constant_id = 6) const int STRIDE = 1;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer G { float g[]; };
@@ -169,8 +175,77 @@ void entriesOverLanes() {
 	}
 }
 
+void slidingRows() {
+	const int WG = int(gl_WorkGroupSize.x);
+	const int S = STRIDE;
+	int lane = int(gl_LocalInvocationID.x);
+	int e = int(gl_WorkGroupID.x) * WG + lane; // kernel row ci*KH + ky
+	int co0 = int(gl_WorkGroupID.y) * TM;
+	int R = p.Ci * KH;
+	int hw = p.H * p.W, ohw = p.OH * p.OW;
+	bool live = e < R;
+	e = min(e, R - 1);
+	int ci = e / KH, ky = e - ci * KH;
+	int kyp = ky - p.pad;
+	int gch[TM];
+	for (int i = 0; i < TM; i++)
+		gch[i] = min(co0 + i, p.Co - 1) * ohw;
+
+	float acc[TM][KW];
+	for (int i = 0; i < TM; i++)
+		for (int k = 0; k < KW; k++)
+			acc[i][k] = 0.0;
+
+	for (int n = 0; n < p.N; n++) {
+		int xn = n * p.Ci * hw + ci * hw, gn = n * p.Co * ohw;
+		for (int oy = 0; oy < p.OH; oy++) {
+			int iy = oy * S + kyp;
+			bool rowok = iy >= 0 && iy < p.H;
+			int row = xn + iy * p.W - p.pad; // + ix + pad
+			int grow = gn + oy * p.OW;
+			// win[k]: input column ox*S - pad + k of row iy (here: ox = -1).
+			float win[KW];
+			for (int k = S; k < KW; k++) {
+				int ix = k - S - p.pad;
+				bool inside = rowok && ix >= 0 && ix < p.W;
+				float v = x[inside ? row + k - S : 0];
+				win[k] = inside ? v : 0.0;
+			}
+			for (int ox = 0; ox < p.OW; ox++) {
+				for (int k = 0; k + S < KW; k++)
+					win[k] = win[k + S];
+				for (int k = max(0, KW - S); k < KW; k++) {
+					int c = ox * S + k;
+					int ix = c - p.pad;
+					bool inside = rowok && ix >= 0 && ix < p.W;
+					float v = x[inside ? row + c : 0];
+					win[k] = inside ? v : 0.0;
+				}
+				for (int i = 0; i < TM; i++) {
+					float gv = g[grow + gch[i] + ox];
+					for (int k = 0; k < KW; k++)
+						acc[i][k] = fma(gv, win[k], acc[i][k]);
+				}
+			}
+		}
+	}
+
+	if (!live) return;
+	int Q = R * KW;
+	for (int i = 0; i < TM; i++) {
+		int co = co0 + i;
+		if (co >= p.Co) break;
+		for (int k = 0; k < KW; k++) {
+			int o = co * Q + e * KW + k;
+			dw[o] = p.accumulate != 0 ? dw[o] + acc[i][k] : acc[i][k];
+		}
+	}
+}
+
 void main() {
-	if (MODE == 1)
+	if (MODE == 2)
+		slidingRows();
+	else if (MODE == 1)
 		entriesOverLanes();
 	else
 		splitK();
