@@ -1,6 +1,10 @@
 package graph
 
-import "bicycle-vk/vk"
+import (
+	"fmt"
+
+	"bicycle-vk/vk"
+)
 
 // ConvTile is one convolution kernel's blocking: WG invocations per
 // workgroup, each computing TM output channels x TN outputs, with the
@@ -13,6 +17,14 @@ import "bicycle-vk/vk"
 //	conv2d_weight_grad:        0 split-K over pixels + shared-memory tree,
 //	                           1 lanes over weight entries, no split-K.
 type ConvTile struct{ WG, TM, TN, Mode int }
+
+// String shows a tile as `bicycle-vk devices` prints it.
+func (t ConvTile) String() string {
+	if t.WG == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d lanes x %d channels x %d outputs, mode %d", t.WG, t.TM, t.TN, t.Mode)
+}
 
 // Tuning holds the per-device blocking of the convolution family.
 type Tuning struct {

@@ -39,8 +39,12 @@ func runDevices(args []string) error {
 	for _, d := range infos {
 		fmt.Print(d.Describe())
 		if d.Index == chosen {
-			fmt.Printf("    chosen; conv tiles (workgroup x channels x pixels): conv %v, transposed %v, weight grad %v\n",
-				tune.Conv, tune.ConvT, tune.WGrad)
+			fmt.Printf("    chosen by bicycle-vk; convolution tiles:\n"+
+				"      conv2d             %v (<= %d output pixels: %v; stride-1 rows: %v)\n"+
+				"      conv_transpose2d   %v (few pixels: %v; rows: %v)\n"+
+				"      weight gradient    %v (stride-1 rows: %v)\n",
+				tune.Conv, tune.FewPixels, tune.ConvFew, tune.Rows, tune.ConvT, tune.ConvTFew, tune.ConvTRows,
+				tune.WGrad, tune.WGradRows)
 		}
 		fmt.Println()
 	}
