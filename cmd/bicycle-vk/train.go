@@ -12,8 +12,9 @@ import (
 
 // demoSettings are the flags `train` uses on the bundled demo dataset when
 // the user leaves them unset: 64 px and widths 8, so that a 2-core CPU runs
-// about 7 iterations/s and z picks fill colours after ~1,500 iterations;
-// 12 epochs are 2,400 iterations, about 6 minutes there (README, "The demo").
+// about 9 iterations/s and z starts moving fill colours after ~800
+// iterations; 12 epochs are 2,400 iterations, about 4.5 minutes there
+// (README, "The demo").
 var demoSettings = map[string]string{
 	"img_size": "64", "ngf": "8", "nef": "8", "ndf": "8", "num_epoch": "12",
 	"save_every": "400", "test_size": "8", "test_img_num": "5",
