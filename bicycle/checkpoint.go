@@ -173,7 +173,23 @@ type TrainState struct {
 	Iteration int    // iterations done in all
 	InEpoch   int    // iterations done in Epoch
 	RNG       []byte // the noise generator's state (math/rand/v2 PCG)
+	// What the data order depends on: a resumed run must use the same.
 	Seed      uint64
+	BatchSize int
+	Direction string
+}
+
+// matches says how resuming with o would differ from the run that saved st.
+func (st TrainState) matches(o TrainOptions) error {
+	switch {
+	case st.Seed != o.Seed:
+		return fmt.Errorf("the run used --seed %d; resume with the same seed (got %d)", st.Seed, o.Seed)
+	case st.BatchSize != o.BatchSize:
+		return fmt.Errorf("the run used --batch_size %d; resume with the same batch size (got %d)", st.BatchSize, o.BatchSize)
+	case st.Direction != o.Direction:
+		return fmt.Errorf("the run used --direction %s; resume with the same direction (got %s)", st.Direction, o.Direction)
+	}
+	return nil
 }
 
 // StatePath is the training-state file in a weight folder.
@@ -188,6 +204,8 @@ func (t *Trainer) SaveState(dir string, st TrainState, tag string) error {
 	f.Metadata["iteration"] = strconv.Itoa(st.Iteration)
 	f.Metadata["in_epoch"] = strconv.Itoa(st.InEpoch)
 	f.Metadata["seed"] = strconv.FormatUint(st.Seed, 10)
+	f.Metadata["batch_size"] = strconv.Itoa(st.BatchSize)
+	f.Metadata["direction"] = st.Direction
 	f.Metadata["rng"] = fmt.Sprintf("%x", st.RNG)
 	for _, o := range t.optimizers() {
 		f.Metadata["adam_step/"+o.name] = strconv.Itoa(o.opt.Step)
@@ -251,6 +269,10 @@ func (t *Trainer) LoadState(dir, tag string) (TrainState, error) {
 	if st.Seed, err = strconv.ParseUint(f.Metadata["seed"], 10, 64); err != nil {
 		return st, fmt.Errorf("%s: metadata seed: %v", path, err)
 	}
+	if st.BatchSize, err = geti("batch_size"); err != nil {
+		return st, err
+	}
+	st.Direction = f.Metadata["direction"]
 	if _, err := fmt.Sscanf(f.Metadata["rng"], "%x", &st.RNG); err != nil {
 		return st, fmt.Errorf("%s: metadata rng: %v", path, err)
 	}

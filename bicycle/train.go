@@ -112,7 +112,7 @@ func Train(e *graph.Engine, o TrainOptions) (*TrainSummary, error) {
 		return nil, err
 	}
 	r.rng = rand.NewPCG(o.Seed, 0xb1c7)
-	r.st = TrainState{Seed: o.Seed}
+	r.st = TrainState{Seed: o.Seed, BatchSize: o.BatchSize, Direction: o.Direction}
 	if o.LoadWeight {
 		tag, err := r.m.LoadWeights(o.WeightDir, -1, Networks...)
 		if err != nil {
@@ -120,6 +120,9 @@ func Train(e *graph.Engine, o TrainOptions) (*TrainSummary, error) {
 		}
 		if r.st, err = r.tr.LoadState(o.WeightDir, tag); err != nil {
 			return nil, fmt.Errorf("--load_weight: %w", err)
+		}
+		if err := r.st.matches(o); err != nil {
+			return nil, fmt.Errorf("--load_weight: %s: %w", StatePath(o.WeightDir), err)
 		}
 		if err := r.rng.UnmarshalBinary(r.st.RNG); err != nil {
 			return nil, fmt.Errorf("--load_weight: %s: noise generator state: %v", StatePath(o.WeightDir), err)
@@ -160,6 +163,15 @@ func (r *trainRun) openLog() error {
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if r.o.LoadWeight {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		// Rows a killed run logged after its last checkpoint would be logged
+		// again by the resumed run: keep only those the checkpoint covers.
+		for _, f := range []string{"loss.csv", "demo_score.csv"} {
+			if err := trimLog(filepath.Join(r.o.ResultDir, f), r.st.Iteration); err != nil {
+				return err
+			}
+		}
+	} else if err := os.Remove(filepath.Join(r.o.ResultDir, "demo_score.csv")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
 	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
@@ -201,6 +213,11 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 			sum.Last, sum.Iterations = l, r.runIters
 			r.log.Write([]string{strconv.Itoa(r.st.Epoch + 1), strconv.Itoa(r.st.Iteration), f6(l.D), f6(l.GAN), f6(l.KL),
 				f6(l.Img), f6(l.Z), strconv.FormatFloat(lr, 'g', 6, 64), strconv.FormatFloat(time.Since(r.start).Seconds(), 'f', 2, 64)})
+			// Whole rows only, so a killed run leaves no half row behind.
+			r.log.Flush()
+			if err := r.log.Error(); err != nil {
+				return sum, fmt.Errorf("writing the loss log: %w", err)
+			}
 			bar.update(r.st.InEpoch, l)
 			if o.SaveEvery > 0 && r.st.Iteration%o.SaveEvery == 0 {
 				if err := r.saveGrid(); err != nil {
@@ -210,7 +227,9 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 					return sum, err
 				}
 			}
-			if o.MaxIters > 0 && r.runIters >= o.MaxIters {
+			// Stop mid-epoch here; a stop at the epoch's end first finishes
+			// the epoch below (its weights, its score).
+			if o.MaxIters > 0 && r.runIters >= o.MaxIters && r.st.InEpoch < len(batches) {
 				bar.done()
 				sum.Seconds = time.Since(r.start).Seconds()
 				if err := r.scoreDemo(sum); err != nil {
@@ -230,6 +249,10 @@ func (r *trainRun) loop(pairs int) (*TrainSummary, error) {
 		}
 		if err := r.checkpoint(r.st.Epoch + 1); err != nil {
 			return sum, err
+		}
+		if o.MaxIters > 0 && r.runIters >= o.MaxIters {
+			sum.Seconds = time.Since(r.start).Seconds()
+			return sum, r.saveGrid()
 		}
 	}
 	r.log.Flush()
@@ -325,4 +348,56 @@ func SampleGrid(sp *Sampler, pairs []Pair, codes func(row int) [][]float32) (*im
 		return nil, errors.New("no images to sample")
 	}
 	return Grid(rows, 2), nil
+}
+
+// trimLog rewrites a CSV log keeping its header and the complete rows whose
+// "iteration" column is at most upto. A missing file is fine.
+func trimLog(path string, upto int) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rd := csv.NewReader(f)
+	rd.FieldsPerRecord = -1 // a killed run may have left a short last row
+	rows, err := rd.ReadAll()
+	f.Close()
+	if err != nil || len(rows) == 0 {
+		return fmt.Errorf("%s: unreadable log (%v); move it away to resume", path, err)
+	}
+	col := -1
+	for i, h := range rows[0] {
+		if h == "iteration" {
+			col = i
+		}
+	}
+	if col < 0 {
+		return fmt.Errorf("%s: no iteration column; move it away to resume", path)
+	}
+	keep := rows[:1]
+	for _, row := range rows[1:] {
+		if len(row) != len(rows[0]) {
+			continue
+		}
+		if it, err := strconv.Atoi(row[col]); err == nil && it <= upto {
+			keep = append(keep, row)
+		}
+	}
+	tmp := path + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	w.WriteAll(keep)
+	if err := w.Error(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

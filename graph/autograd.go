@@ -17,6 +17,7 @@ type Graph struct {
 	slots     []*slot   // activation storage shared by every compiled phase
 	auxes     []*Tensor // per-node saved statistics and kept outputs, owned by the graph
 	scratches []*Tensor
+	phases    []*Phase // compiled phases, closed with the graph
 }
 
 // NewGraph starts an empty graph on e.
@@ -169,8 +170,12 @@ func (g *Graph) add(n *node, outShape []int, ins ...*Value) *Value {
 	return n.out
 }
 
-// Close frees every tensor the graph owns.
+// Close releases the graph's compiled phases and frees every tensor it owns.
 func (g *Graph) Close() {
+	for _, ph := range g.phases {
+		ph.Close()
+	}
+	g.phases = nil
 	for _, v := range g.values {
 		if v.kind != kindComputed && v.base == nil && v.t != nil {
 			v.t.Free()

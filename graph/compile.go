@@ -141,6 +141,7 @@ func (g *Graph) Compile(specs ...PhaseSpec) ([]*Phase, error) {
 		}
 		phases[i] = p.phase
 	}
+	g.phases = append(g.phases, phases...)
 	return phases, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -165,24 +166,52 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 	}
 }
 
-// TestResumeMatchesUninterrupted: a run stopped after 4 iterations and
-// resumed gives the same losses as one that ran straight through.
+// TestResumeMatchesUninterrupted: a run stopped mid-epoch (after 4
+// iterations) or exactly at an epoch's end (after 6) and resumed gives the
+// same losses as one that ran straight through, even when the stopped run
+// logged rows after its checkpoint, the last one cut off, as a killed run
+// does.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	root := dataset(t)
-	straight, split := t.TempDir(), t.TempDir()
+	straight := t.TempDir()
 	common := append([]string{"train", "--root", root, "--num_epoch", "2", "--save_every", "0"}, tiny...)
 	mustRun(t, straight, common...)
-	mustRun(t, split, append(common, "--max_iters", "4")...)
-	mustRun(t, split, append(common, "--load_weight")...)
-	a, b := lossRows(t, filepath.Join(straight, "result", "loss.csv")), lossRows(t, filepath.Join(split, "result", "loss.csv"))
-	if len(a) != 12 || len(b) != 12 {
-		t.Fatalf("%d and %d logged iterations, want 12", len(a), len(b))
+	a := lossRows(t, filepath.Join(straight, "result", "loss.csv"))
+	if len(a) != 12 {
+		t.Fatalf("%d logged iterations, want 12", len(a))
 	}
-	for i := range a {
-		// Columns 0..7: epoch, iteration, five losses, lr (not the wall time).
-		if strings.Join(a[i][:8], ",") != strings.Join(b[i][:8], ",") {
-			t.Errorf("iteration %d: uninterrupted %v, resumed %v", i+1, a[i][:8], b[i][:8])
-		}
+	for _, stop := range []int{4, 6} {
+		t.Run(fmt.Sprintf("stop after %d", stop), func(t *testing.T) {
+			split := t.TempDir()
+			out := mustRun(t, split, append(common, "--max_iters", fmt.Sprint(stop))...)
+			if stop == 6 {
+				if !strings.Contains(out, "done: 6 iterations, 1 epochs") {
+					t.Errorf("a stop at the epoch's end did not finish the epoch:\n%s", out)
+				}
+				if _, err := os.Stat(filepath.Join(split, "weight", "1-G.safetensors")); err != nil {
+					t.Error(err)
+				}
+			}
+			log := filepath.Join(split, "result", "loss.csv")
+			f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What a run killed two iterations after its checkpoint leaves.
+			fmt.Fprintf(f, "2,%d,9.9,9.9,9.9,9.9,9.9,0.0002,1.0\n2,%d,9.9,9.", stop+1, stop+2)
+			f.Close()
+			mustRun(t, split, append(common, "--load_weight")...)
+			b := lossRows(t, log)
+			if len(b) != 12 {
+				t.Fatalf("%d logged iterations after resuming, want 12", len(b))
+			}
+			for i := range a {
+				// Columns 0..7: epoch, iteration, five losses, lr (not the wall time).
+				if strings.Join(a[i][:8], ",") != strings.Join(b[i][:8], ",") {
+					t.Errorf("iteration %d: uninterrupted %v, resumed %v", i+1, a[i][:8], b[i][:8])
+				}
+			}
+		})
 	}
 }
 
@@ -225,6 +254,8 @@ func TestBadInput(t *testing.T) {
 		{"junk weights", []string{"sample", "--weight_dir", junk}, "not a safetensors file"},
 		{"no weights", []string{"sample", "--weight_dir", filepath.Join(dir, "none")}, "no such file"},
 		{"resume without weights", append([]string{"train", "--root", root, "--load_weight", "--weight_dir", filepath.Join(dir, "none")}, tiny...), "load_weight"},
+		{"resume with another seed", append(append([]string{"train", "--root", root, "--load_weight"}, tiny...), "--seed", "8"), "resume with the same seed"},
+		{"resume with another batch size", append(append([]string{"train", "--root", root, "--load_weight"}, tiny...), "--batch_size", "4"), "resume with the same batch size"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -181,10 +181,15 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 	} else {
 		files = []string{input}
 	}
+	done := 0
 	for _, f := range files {
 		img, err := bicycle.LoadImage(f)
 		if err != nil {
-			return err
+			if len(files) == 1 {
+				return err
+			}
+			fmt.Fprintln(os.Stderr, "warning: skipping", err)
+			continue
 		}
 		a := bicycle.ImageToCHW(img, cfg.ImgSize)
 		zs := codes
@@ -203,6 +208,10 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 			}
 		}
 		fmt.Printf("%s: wrote %d images to %s\n", f, len(outs), resultDir)
+		done++
+	}
+	if done == 0 {
+		return fmt.Errorf("--input %s: none of the %d images could be read", input, len(files))
 	}
 	return nil
 }
