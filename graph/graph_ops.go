@@ -23,33 +23,9 @@ func (g *Graph) Conv2d(x, w, b *Value, stride, pad int) *Value {
 	n, ci, h, wd := shape4(x)
 	co, wci, kh, kw := shape4(w)
 	oh, ow := Conv2dOutSize(h, kh, stride, pad), Conv2dOutSize(wd, kw, stride, pad)
-	if wci != ci || oh < 1 || ow < 1 || (b != nil && (len(b.Shape) != 1 || b.Shape[0] != co)) {
-		g.fail("conv2d: x %v, w %v, stride %d, pad %d do not fit", x.Shape, w.Shape, stride, pad)
-	}
-	ins := []*Value{x, w}
-	if b != nil {
-		ins = append(ins, b)
-	}
-	nd := &node{op: "conv2d", flops: Conv2dFLOPs(n, ci, co, oh, ow, kh, kw),
-		fwd: func(r *Rec, in []*Tensor, out *Tensor, _ []*Tensor) {
-			var bias *Tensor
-			if len(in) > 2 {
-				bias = in[2]
-			}
-			r.Conv2d(out, in[0], in[1], bias, stride, pad)
-		},
-		bwd: func(c *bwdCtx) {
-			if c.gin[0] != nil {
-				c.r.Conv2dBackwardData(c.gin[0], c.in[1], c.gout, stride, pad, c.acc[0])
-			}
-			if c.gin[1] != nil {
-				c.r.Conv2dBackwardWeight(c.gin[1], c.in[0], c.gout, stride, pad, c.acc[1])
-			}
-			if len(c.gin) > 2 && c.gin[2] != nil {
-				c.r.ChannelSum(c.gin[2], c.gout, c.acc[2])
-			}
-		}}
-	return g.add(nd, []int{n, co, oh, ow}, ins...)
+	return g.convLayer("conv2d", x, w, b, wci == ci && oh >= 1 && ow >= 1, []int{n, co, oh, ow},
+		Conv2dFLOPs(n, ci, co, oh, ow, kh, kw), stride, pad,
+		(*Rec).Conv2d, (*Rec).Conv2dBackwardData, (*Rec).Conv2dBackwardWeight)
 }
 
 // ConvTranspose2d is PyTorch's ConvTranspose2d (output_padding 0):
@@ -61,33 +37,46 @@ func (g *Graph) ConvTranspose2d(x, w, b *Value, stride, pad int) *Value {
 	n, ci, h, wd := shape4(x)
 	wci, co, kh, kw := shape4(w)
 	oh, ow := ConvTranspose2dOutSize(h, kh, stride, pad), ConvTranspose2dOutSize(wd, kw, stride, pad)
-	if wci != ci || oh < 1 || ow < 1 || (b != nil && (len(b.Shape) != 1 || b.Shape[0] != co)) {
-		g.fail("conv_transpose2d: x %v, w %v, stride %d, pad %d do not fit", x.Shape, w.Shape, stride, pad)
+	return g.convLayer("conv_transpose2d", x, w, b, wci == ci && oh >= 1 && ow >= 1, []int{n, co, oh, ow},
+		ConvTranspose2dFLOPs(n, ci, co, h, wd, kh, kw), stride, pad,
+		(*Rec).ConvTranspose2d, (*Rec).ConvTranspose2dBackwardData, (*Rec).ConvTranspose2dBackwardWeight)
+}
+
+// convLayer is the node both convolution kinds share: x and w, an optional
+// bias [Co] (out[1]), the kind's forward, data- and weight-gradient Rec ops,
+// and ChannelSum of the output gradient as the bias gradient. fits is the
+// caller's verdict on the input and weight shapes.
+func (g *Graph) convLayer(op string, x, w, b *Value, fits bool, out []int, flops float64, stride, pad int,
+	fwd func(r *Rec, y, x, w, b *Tensor, stride, pad int),
+	data func(r *Rec, dx, w, dy *Tensor, stride, pad int, acc bool),
+	weight func(r *Rec, dw, x, dy *Tensor, stride, pad int, acc bool)) *Value {
+	if !fits || (b != nil && (len(b.Shape) != 1 || b.Shape[0] != out[1])) {
+		g.fail("%s: x %v, w %v, stride %d, pad %d do not fit", op, x.Shape, w.Shape, stride, pad)
 	}
 	ins := []*Value{x, w}
 	if b != nil {
 		ins = append(ins, b)
 	}
-	nd := &node{op: "conv_transpose2d", flops: ConvTranspose2dFLOPs(n, ci, co, h, wd, kh, kw),
-		fwd: func(r *Rec, in []*Tensor, out *Tensor, _ []*Tensor) {
+	nd := &node{op: op, flops: flops,
+		fwd: func(r *Rec, in []*Tensor, y *Tensor, _ []*Tensor) {
 			var bias *Tensor
 			if len(in) > 2 {
 				bias = in[2]
 			}
-			r.ConvTranspose2d(out, in[0], in[1], bias, stride, pad)
+			fwd(r, y, in[0], in[1], bias, stride, pad)
 		},
 		bwd: func(c *bwdCtx) {
 			if c.gin[0] != nil {
-				c.r.ConvTranspose2dBackwardData(c.gin[0], c.in[1], c.gout, stride, pad, c.acc[0])
+				data(c.r, c.gin[0], c.in[1], c.gout, stride, pad, c.acc[0])
 			}
 			if c.gin[1] != nil {
-				c.r.ConvTranspose2dBackwardWeight(c.gin[1], c.in[0], c.gout, stride, pad, c.acc[1])
+				weight(c.r, c.gin[1], c.in[0], c.gout, stride, pad, c.acc[1])
 			}
 			if len(c.gin) > 2 && c.gin[2] != nil {
 				c.r.ChannelSum(c.gin[2], c.gout, c.acc[2])
 			}
 		}}
-	return g.add(nd, []int{n, co, oh, ow}, ins...)
+	return g.add(nd, out, ins...)
 }
 
 // InstanceNorm2d is PyTorch's InstanceNorm2d(affine=True): per-(n,c)
