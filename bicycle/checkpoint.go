@@ -209,21 +209,36 @@ func (t *Trainer) SaveState(dir string, st TrainState, tag string) error {
 	f.Metadata["rng"] = fmt.Sprintf("%x", st.RNG)
 	for _, o := range t.optimizers() {
 		f.Metadata["adam_step/"+o.name] = strconv.Itoa(o.opt.Step)
+	}
+	err := t.eachMoment(func(key string, p *graph.Param, moment *graph.Tensor) error {
+		data, err := moment.Download()
+		if err != nil {
+			return err
+		}
+		f.Add(key, &HostTensor{Shape: p.Value.Shape, Data: data})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return WriteSafetensors(StatePath(dir), f)
+}
+
+// eachMoment calls fn for every Adam moment of every optimizer, with the
+// name it has in the state file: <network>/<m|v>/<parameter>.
+func (t *Trainer) eachMoment(fn func(key string, p *graph.Param, moment *graph.Tensor) error) error {
+	for _, o := range t.optimizers() {
 		for _, p := range o.opt.Params {
 			m, v := p.Moments()
-			for _, mv := range []struct {
-				k string
-				t *graph.Tensor
-			}{{"m", m}, {"v", v}} {
-				data, err := mv.t.Download()
-				if err != nil {
-					return err
-				}
-				f.Add(o.name+"/"+mv.k+"/"+p.Name, &HostTensor{Shape: p.Value.Shape, Data: data})
+			if err := fn(o.name+"/m/"+p.Name, p, m); err != nil {
+				return err
+			}
+			if err := fn(o.name+"/v/"+p.Name, p, v); err != nil {
+				return err
 			}
 		}
 	}
-	return WriteSafetensors(StatePath(dir), f)
+	return nil
 }
 
 type namedOpt struct {
@@ -282,22 +297,13 @@ func (t *Trainer) LoadState(dir, tag string) (TrainState, error) {
 			return st, err
 		}
 		o.opt.Step = step
-		for _, p := range o.opt.Params {
-			m, v := p.Moments()
-			for _, mv := range []struct {
-				k string
-				t *graph.Tensor
-			}{{"m", m}, {"v", v}} {
-				key := o.name + "/" + mv.k + "/" + p.Name
-				h, ok := f.Tensors[key]
-				if !ok || !graph.SameShape(h.Shape, p.Value.Shape) {
-					return st, fmt.Errorf("%s: missing or mis-shaped optimizer tensor %q", path, key)
-				}
-				if err := mv.t.Upload(h.Data); err != nil {
-					return st, err
-				}
-			}
-		}
 	}
-	return st, nil
+	err = t.eachMoment(func(key string, p *graph.Param, moment *graph.Tensor) error {
+		h, ok := f.Tensors[key]
+		if !ok || !graph.SameShape(h.Shape, p.Value.Shape) {
+			return fmt.Errorf("%s: missing or mis-shaped optimizer tensor %q", path, key)
+		}
+		return moment.Upload(h.Data)
+	})
+	return st, err
 }
