@@ -63,12 +63,15 @@ setup() {
 }
 
 compile_shaders() { # $1: output folder
-	local out=$1 src name
+	local out=$1 src name env
 	mkdir -p "$out"
 	for src in shaders/*.comp; do
 		name=$(basename "$src" .comp)
-		glslangValidator -V --target-env vulkan1.0 -Os -o "$out/$name.spv" "$src" >/dev/null ||
-			{ glslangValidator -V --target-env vulkan1.0 -o /dev/null "$src"; exit 1; }
+		# Vulkan 1.0 unless the shader asks for more (subgroup ops, pointers).
+		env=$(sed -n 's,^// glslang-target: \(vulkan[0-9.]*\)$,\1,p' "$src")
+		env=${env:-vulkan1.0}
+		glslangValidator -V --target-env "$env" -Os -o "$out/$name.spv" "$src" >/dev/null ||
+			{ glslangValidator -V --target-env "$env" -o /dev/null "$src"; exit 1; }
 	done
 }
 

@@ -116,6 +116,9 @@ func (r *Rec) gather(op string, y, x, w, b *Tensor, stride, pad int, acc bool) {
 		return
 	}
 	tu := r.e.Tune
+	if r.gemm(op, 0, tu.GemmConv, g, x, w, b, y, acc) {
+		return
+	}
 	if tu.rows(g) {
 		r.rows(op, g, false, x, w, b, y, acc)
 		return
@@ -175,6 +178,9 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 		return
 	}
 	tu := r.e.Tune
+	if r.gemm(op, 1, tu.GemmConvT, g, x, w, b, y, acc) {
+		return
+	}
 	if tu.rows(g) && g.KH == g.KW && pad <= g.KH-1 {
 		r.rows(op, g, true, x, w, b, y, acc)
 		return
@@ -196,6 +202,45 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 	gx, gy := t.groups(g.Co, g.N*qh*qw)
 	groups := [3]uint32{uint32(gx), uint32(gy), uint32(stride * stride)}
 	r.dispatchConv(op, "conv_transpose2d", t, g, groups, x, w, b, y, acc)
+}
+
+// gemm records conv_gemm.comp's op (0 conv2d, 1 conv_transpose2d, 2 conv2d
+// weight gradient; see the shader) if tile t is on and the pass has enough
+// columns to fill its lanes, and says whether it did. For op 2, w is the
+// output gradient and y the weight gradient.
+func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tensor, acc bool) bool {
+	if t.WG == 0 {
+		return false
+	}
+	var cols, classes int
+	switch kind {
+	case 0:
+		cols, classes = g.N*g.OH*g.OW, 1
+	case 1:
+		cols, classes = g.N*ceilDiv(g.OH, g.stride)*ceilDiv(g.OW, g.stride), g.stride*g.stride
+	default:
+		cols, classes = g.Ci*g.KH*g.KW, 1
+	}
+	if kind != 2 && cols <= r.e.Tune.FewPixels {
+		return false // lanes over pixels would idle; the few-pixel tiles take it
+	}
+	t.TM = min(t.TM, nextPow2(g.Co))
+	t.TN = max(1, min(t.TN, ceilDiv(cols, 8)))
+	groups := [3]uint32{uint32(ceilDiv(cols, 8*t.TN)), uint32(ceilDiv(g.Co, t.TM)), uint32(classes)}
+	if groups[0] > maxGroups || groups[1] > maxGroups {
+		return false
+	}
+	hasBias := b != nil
+	var baddr uint64
+	bias := w // unused binding; any valid buffer keeps the descriptor legal
+	if hasBias {
+		bias, baddr = b, b.Buf.Address()
+	}
+	r.dispatch(op, "conv_gemm", []uint32{uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
+		groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
+			g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
+		vk.In(x.Buf), vk.In(w.Buf), vk.In(bias.Buf), vk.Access{Buf: y.Buf, Write: true})
+	return true
 }
 
 func (r *Rec) dispatchConv(op, shader string, t ConvTile, g convGeom, groups [3]uint32, x, w, b, y *Tensor, acc bool) {
@@ -226,6 +271,9 @@ func (r *Rec) wgrad(op string, dw, x, gr *Tensor, stride, pad int, acc bool) {
 		!SameShape(dw.Shape, []int{g.Co, g.Ci, g.KH, g.KW}) {
 		r.fail(op, "gradient %v, input %v and weight %v do not fit stride %d, padding %d",
 			gr.Shape, x.Shape, dw.Shape, stride, pad)
+		return
+	}
+	if r.gemm(op, 2, r.e.Tune.GemmWGrad, g, x, gr, nil, dw, acc) {
 		return
 	}
 	t := r.e.Tune.WGrad

@@ -12,7 +12,12 @@ import (
 // odd maps not a multiple of TN, every padding a 4x4 kernel allows, channel
 // counts that are not a multiple of TM, a single output channel.
 func TestConvRows(t *testing.T) {
-	e := engine(t)
+	for _, ce := range convEngines(t) {
+		t.Run(ce.name, func(t *testing.T) { testConvRows(t, ce.e) })
+	}
+}
+
+func testConvRows(t *testing.T, e *Engine) {
 	cases := []convCase{
 		{"rows_pad1", 2, 5, 9, 7, 13, 4, 4, 1, 1},
 		{"rows_pad0", 2, 3, 6, 11, 9, 4, 4, 1, 0},

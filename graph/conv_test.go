@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"bicycle-vk/graph/ref"
@@ -100,10 +101,34 @@ var convTranspose2dFamily = convFamily{
 	dwTerms: func(c convCase, _, _ int) int { return c.N * c.H * c.W },
 }
 
-// testConvFamily checks the forward and both backward passes of every case
-// against the float64 reference.
-func testConvFamily(t *testing.T, f convFamily, cases []convCase, seed uint64) {
+// convEngine is one set of convolution kernels under test.
+type convEngine struct {
+	name string
+	e    *Engine
+}
+
+// convEngines: the engine as tuned for this device and, where that runs
+// conv_gemm.comp (lavapipe), the same device with it off, so that the
+// descriptor-only kernels other devices use stay tested here too.
+func convEngines(t *testing.T) []convEngine {
 	e := engine(t)
+	if e.Tune.GemmConv.WG == 0 && e.Tune.GemmConvT.WG == 0 && e.Tune.GemmWGrad.WG == 0 {
+		return []convEngine{{"tuned", e}}
+	}
+	off := *e
+	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad = ConvTile{}, ConvTile{}, ConvTile{}
+	return []convEngine{{"gemm", e}, {"descriptors", &off}}
+}
+
+// testConvFamily checks the forward and both backward passes of every case
+// against the float64 reference, with each kernel set.
+func testConvFamily(t *testing.T, f convFamily, cases []convCase, seed uint64) {
+	for _, ce := range convEngines(t) {
+		t.Run(ce.name, func(t *testing.T) { testConvCases(t, ce.e, f, cases, seed) })
+	}
+}
+
+func testConvCases(t *testing.T, e *Engine, f convFamily, cases []convCase, seed uint64) {
 	for i, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
 			if testing.Short() && c.big() {
@@ -137,7 +162,12 @@ func TestConvTranspose2d(t *testing.T) { testConvFamily(t, convTranspose2dFamily
 // TestConvAccumulate checks that the backward passes add into existing
 // gradients when asked (a parameter used twice in one step).
 func TestConvAccumulate(t *testing.T) {
-	e := engine(t)
+	for _, ce := range convEngines(t) {
+		t.Run(ce.name, func(t *testing.T) { testConvAccumulate(t, ce.e) })
+	}
+}
+
+func testConvAccumulate(t *testing.T, e *Engine) {
 	c := convCase{"acc", 2, 3, 6, 5, 4, 4, 4, 2, 1}
 	g := rng(7)
 	oh, ow := Conv2dOutSize(c.H, c.KH, c.stride, c.pad), Conv2dOutSize(c.W, c.KW, c.stride, c.pad)
@@ -179,5 +209,42 @@ func TestConvBadShapes(t *testing.T) {
 				t.Fatal("bad shapes accepted")
 			}
 		})
+	}
+}
+
+// TestConvGemmChosen checks that where conv_gemm.comp is tuned in, every
+// pass of a large enough convolution runs on it, and that with it off none
+// does: the two halves of convEngines really test different kernels.
+func TestConvGemmChosen(t *testing.T) {
+	engines := convEngines(t)
+	if len(engines) == 1 {
+		t.Skip("this device does not run conv_gemm.comp")
+	}
+	for _, ce := range engines {
+		e := ce.e
+		x, w, y := empty(t, e, 1, 8, 12, 12), empty(t, e, 16, 8, 4, 4), empty(t, e, 1, 16, 6, 6)
+		wt, yt := empty(t, e, 8, 16, 4, 4), empty(t, e, 1, 16, 24, 24)
+		r := e.NewRec(true)
+		r.Conv2d(y, x, w, nil, 2, 1)
+		r.Conv2dBackwardData(x, w, y, 2, 1, false)
+		r.Conv2dBackwardWeight(w, x, y, 2, 1, false)
+		r.ConvTranspose2d(yt, x, wt, nil, 2, 1)
+		if err := r.Run(); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := r.Recorder().Timings()
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 4 {
+			t.Fatalf("%s engine: %d dispatches, want 4", ce.name, len(ts))
+		}
+		for _, tm := range ts {
+			gemm := strings.HasPrefix(tm.Kernel, "conv_gemm")
+			if gemm != (ce.name == "gemm") {
+				t.Errorf("%s engine: %s ran on %s", ce.name, tm.Label, tm.Kernel)
+			}
+		}
 	}
 }

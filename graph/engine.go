@@ -16,7 +16,11 @@ type Engine struct {
 
 // NewEngine prepares the op library for dev, tuned for its kind.
 func NewEngine(dev *vk.Device) *Engine {
-	return &Engine{Dev: dev, Tune: TuningFor(dev.Info)}
+	t := TuningFor(dev.Info)
+	if !dev.Addresses() { // opened with vk.Options.NoAddresses
+		t.GemmConv, t.GemmConvT, t.GemmWGrad = ConvTile{}, ConvTile{}, ConvTile{}
+	}
+	return &Engine{Dev: dev, Tune: t}
 }
 
 // kernel returns the pipeline of an embedded shader with the given

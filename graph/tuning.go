@@ -51,6 +51,21 @@ type Tuning struct {
 	// ConvTRows: conv_transpose2d.comp's row-window tile (Mode 2) at stride 2
 	// with more than FewPixels outputs per parity class; WG 0 disables it.
 	ConvTRows ConvTile
+
+	// Gemm: conv_gemm.comp's tiles (WG is always 8: one subgroup), which
+	// read tensors through buffer device addresses and take every pass they
+	// fit ahead of the kernels above: conv2d and conv_transpose2d's input
+	// gradient (GemmConv), conv_transpose2d and conv2d's input gradient
+	// (GemmConvT) with more than FewPixels output pixels (per parity class),
+	// and both weight gradients (GemmWGrad). WG 0 disables one.
+	GemmConv, GemmConvT, GemmWGrad ConvTile
+}
+
+// gemmOK says whether conv_gemm.comp can run on a device: it reads through
+// buffer device addresses and hands values between 8 lanes with
+// subgroupShuffle.
+func gemmOK(info vk.DeviceInfo) bool {
+	return info.BufferAddress && info.SubgroupShuffle && info.SubgroupSize >= 8
 }
 
 // TuningFor picks tiles for a device. lavapipe runs a workgroup on one CPU
@@ -59,7 +74,7 @@ type Tuning struct {
 // workgroups.
 func TuningFor(info vk.DeviceInfo) Tuning {
 	if info.Type == vk.CPU {
-		return Tuning{
+		t := Tuning{
 			Conv:      ConvTile{WG: 8, TM: 8, TN: 4},
 			ConvT:     ConvTile{WG: 8, TM: 8, TN: 4},
 			WGrad:     ConvTile{WG: 32, TM: 8, TN: 4, Mode: 1},
@@ -70,6 +85,12 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			ConvTRows: ConvTile{WG: 8, TM: 8, TN: 4, Mode: 2},
 			WGradRows: ConvTile{WG: 8, TM: 8, TN: 1, Mode: 2},
 		}
+		if gemmOK(info) {
+			t.GemmConv = ConvTile{WG: 8, TM: 16, TN: 4}
+			t.GemmConvT = ConvTile{WG: 8, TM: 16, TN: 4}
+			t.GemmWGrad = ConvTile{WG: 8, TM: 16, TN: 4}
+		}
+		return t
 	}
 	return Tuning{
 		Conv:  ConvTile{WG: 64, TM: 8, TN: 2},

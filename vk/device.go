@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
 )
@@ -20,6 +21,9 @@ type Options struct {
 	// through a staging buffer even where memory is unified, so that the
 	// discrete-GPU path can be tested on lavapipe.
 	ForceStaging bool
+	// NoAddresses leaves bufferDeviceAddress off even where the device has
+	// it, so the engine falls back to its descriptor-only kernels.
+	NoAddresses bool
 }
 
 // Device is an open logical device with one compute queue.
@@ -41,6 +45,10 @@ type Device struct {
 	blocks    []*block
 	staging   *block
 	allocated uint64
+
+	// addressFn (vkGetBufferDeviceAddress) and allocFlags (a C
+	// VkMemoryAllocateFlagsInfo) are set when buffer device addresses are on.
+	addressFn, allocFlags unsafe.Pointer
 
 	cmdPool vk.CommandPool
 	fence   vk.Fence // for one-shot copies
@@ -119,12 +127,21 @@ func (d *Device) init(opts Options) error {
 			PQueuePriorities: []float32{1},
 		}},
 	}
+	addresses := d.Info.BufferAddress && !opts.NoAddresses
+	if addresses {
+		feats := addressFeatures()
+		defer freeC(feats)
+		dci.PNext = feats
+	}
 	// Handles go through locals: cgo rejects pointers into structs that hold Go pointers.
 	var dev vk.Device
 	if res := vk.CreateDevice(d.pd, &dci, nil, &dev); res != vk.Success {
 		return fmt.Errorf("vk: creating a logical device on %q: %w", d.Info.Name, vk.Error(res))
 	}
 	d.dev = dev
+	if addresses {
+		d.enableAddresses()
+	}
 	var queue vk.Queue
 	vk.GetDeviceQueue(d.dev, d.family, 0, &queue)
 	d.queue = queue
@@ -291,6 +308,10 @@ func (d *Device) Close() error {
 			vk.DestroyCommandPool(d.dev, d.cmdPool, nil)
 		}
 		vk.DestroyDevice(d.dev, nil)
+		if d.allocFlags != nil {
+			freeC(d.allocFlags)
+			d.allocFlags, d.addressFn = nil, nil
+		}
 		d.dev = nil
 	}
 	if d.inst != nil {

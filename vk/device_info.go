@@ -73,6 +73,13 @@ type DeviceInfo struct {
 	// host-visible and coherent and the device is a CPU or integrated GPU, so
 	// tensors can be mapped instead of staged.
 	UnifiedMemory bool
+	// BufferAddress: the device offers bufferDeviceAddress (Vulkan 1.2), so
+	// shaders can read tensors through GL_EXT_buffer_reference pointers.
+	BufferAddress bool
+	// SubgroupSize and SubgroupShuffle: the compute subgroup width and whether
+	// subgroupShuffle is supported (Vulkan 1.1); 0 and false if unknown.
+	SubgroupSize    uint32
+	SubgroupShuffle bool
 }
 
 func vendorName(id uint32) string {
@@ -133,6 +140,7 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 			Timestamps:              l.TimestampComputeAndGraphics == vk.True,
 		},
 	}
+	addressing(in.inst, pd, in.version, props.ApiVersion, &info)
 	if info.Driver == "" {
 		info.Driver = "version " + driverVersion(props.VendorID, props.DriverVersion)
 	}
@@ -167,6 +175,8 @@ func (d DeviceInfo) Describe() string {
 		l.MaxSharedMemory, l.MaxWorkGroupInvocations, l.MaxWorkGroupSize, l.MaxWorkGroupCount)
 	fmt.Fprintf(&b, "    storage buffer range %d MiB, offset alignment %d B, push constants %d B, timestamps %v\n",
 		l.MaxStorageBufferRange>>20, l.MinStorageBufferAlign, l.MaxPushConstantsSize, l.Timestamps)
+	fmt.Fprintf(&b, "    subgroup %d lanes, shuffle %v, buffer device addresses %v\n",
+		d.SubgroupSize, d.SubgroupShuffle, d.BufferAddress)
 	if d.UnifiedMemory {
 		b.WriteString("    memory: unified (tensors mapped directly)\n")
 	} else {

@@ -51,6 +51,7 @@ type block struct {
 	free   []span
 	used   uint64
 	bytes  uint64 // what was allocated from the heap (>= size)
+	addr   uint64 // device address of buf, 0 where addresses are off
 }
 
 // span is a byte range [off, off+size) of a block.
@@ -111,11 +112,15 @@ func (b *Buffer) Size() uint64 { return b.span.size }
 func (b *Buffer) Floats() int { return int(b.span.size / 4) }
 
 func (d *Device) newBlock(size uint64, flags vk.MemoryPropertyFlags) (*block, error) {
+	usage := vk.BufferUsageFlags(vk.BufferUsageStorageBufferBit | vk.BufferUsageTransferSrcBit |
+		vk.BufferUsageTransferDstBit)
+	if d.addressFn != nil {
+		usage |= bufferShaderDeviceAddressBit
+	}
 	bci := vk.BufferCreateInfo{
-		SType: vk.StructureTypeBufferCreateInfo,
-		Size:  vk.DeviceSize(size),
-		Usage: vk.BufferUsageFlags(vk.BufferUsageStorageBufferBit | vk.BufferUsageTransferSrcBit |
-			vk.BufferUsageTransferDstBit),
+		SType:       vk.StructureTypeBufferCreateInfo,
+		Size:        vk.DeviceSize(size),
+		Usage:       usage,
 		SharingMode: vk.SharingModeExclusive,
 	}
 	var buf vk.Buffer
@@ -135,6 +140,7 @@ func (d *Device) newBlock(size uint64, flags vk.MemoryPropertyFlags) (*block, er
 		SType:           vk.StructureTypeMemoryAllocateInfo,
 		AllocationSize:  req.Size,
 		MemoryTypeIndex: typ,
+		PNext:           d.allocFlags,
 	}
 	var mem vk.DeviceMemory
 	if res := vk.AllocateMemory(d.dev, &mai, nil, &mem); res != vk.Success {
@@ -152,6 +158,9 @@ func (d *Device) newBlock(size uint64, flags vk.MemoryPropertyFlags) (*block, er
 		return nil, fmt.Errorf("vk: binding buffer memory: %w", vk.Error(res))
 	}
 	b := &block{mem: mem, buf: buf, size: size, free: []span{{0, size}}, bytes: uint64(req.Size)}
+	if d.addressFn != nil {
+		b.addr = d.blockAddress(buf)
+	}
 	if flags&vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit) != 0 {
 		var mapped unsafe.Pointer
 		if res := vk.MapMemory(d.dev, mem, 0, vk.DeviceSize(vk.WholeSize), 0, &mapped); res != vk.Success {

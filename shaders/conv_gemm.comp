@@ -1,0 +1,205 @@
+#version 450
+// glslang-target: vulkan1.2
+// conv_gemm: the convolution family as one implicit GEMM, C[m, n] (+)= sum_k
+// A[m, k] * B[k, n], reading every tensor through buffer device addresses
+// (GL_EXT_buffer_reference) instead of descriptors. This is the lavapipe
+// kernel: there a storage-buffer load whose address differs between lanes
+// becomes a loop over lanes with a bounds check and a branch per lane, while a
+// pointer load becomes one hardware gather. Values that are the same in every
+// lane (the A operand) are not loaded per step at all: each lane loads one of
+// 8 consecutive k and subgroupShuffle hands them out, 8 steps per load.
+// OP 0, conv2d: y[b,co,oy,ox] = bias[co] + sum_{ci,ky,kx} w[co,ci,ky,kx] *
+//   x[b,ci,oy*S-p+ky,ox*S-p+kx]. m = co, n = (b,oy,ox), k = (ci,ky,kx).
+//   Also conv_transpose2d's input gradient (w then in that op's layout).
+// OP 1, conv_transpose2d: y[b,co,oy,ox] = bias[co] + sum over ci and the taps
+//   with oy+p-ky, ox+p-kx divisible by S of w[ci,co,ky,kx] * x[b,ci,(oy+p-ky)/S,
+//   (ox+p-kx)/S]. Workgroup z is the output parity class (oy%S, ox%S), whose
+//   pixels all use the same taps; m = co, n = (b,qy,qx) with oy = py+S*qy,
+//   k = (ci, tap of the class). Also conv2d's input gradient.
+// OP 2, conv2d weight gradient: y[co,ci,ky,kx] (+)= sum_{b,oy,ox} w[b,co,oy,ox]
+//   * x[b,ci,oy*S-p+ky,ox*S-p+kx] (w holds the output gradient here).
+//   m = co, n = (ci,ky,kx), k = (b,oy,ox).
+// Addresses (push): x, w (weights, or the output gradient for OP 2), bias
+//   (read if hasBias, OP 0 and 1), y (written, or accumulated when
+//   accumulate != 0). Geometry: x is [N,Ci,H,W], the conv's output side
+//   [N,Co,OH,OW] (y for OP 0/1, w for OP 2).
+// spec: 0 TM rows (output channels) per invocation, 1 TN columns per
+//   invocation (lanes own columns lane, lane+8, ...), 2 KH, 3 KW, 4 OP, 5 S.
+// The workgroup is 8 lanes and must lie in one subgroup of at least 8
+// (lavapipe: exactly 8, one AVX2 vector).
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_buffer_reference_uvec2 : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#extension GL_EXT_control_flow_attributes : require
+
+layout(local_size_x = 8) in;
+layout(constant_id = 0) const int TM = 16;
+layout(constant_id = 1) const int TN = 4;
+layout(constant_id = 2) const int KH = 4;
+layout(constant_id = 3) const int KW = 4;
+layout(constant_id = 4) const int OP = 0;
+layout(constant_id = 5) const int S = 1;
+
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer Floats { float v[]; };
+
+layout(push_constant) uniform P {
+	uvec2 x, w, bias, y; // addresses as (low, high) words: no Int64 capability needed
+	int N, Ci, H, W, Co, OH, OW, pad, hasBias, accumulate;
+} p;
+
+const int KK = KH * KW;
+// OP 1: taps per parity class along each axis (some classes use fewer; the
+// missing taps read zero weights).
+const int TKH = (KH + S - 1) / S;
+const int TKW = (KW + S - 1) / S;
+const int TT = TKH * TKW;
+
+void main() {
+	Floats X = Floats(p.x), Wt = Floats(p.w), Y = Floats(p.y);
+	int lane = int(gl_LocalInvocationID.x);
+	int m0 = int(gl_WorkGroupID.y) * TM;
+	int hw = p.H * p.W, ohw = p.OH * p.OW;
+	int py = int(gl_WorkGroupID.z) / S, px = int(gl_WorkGroupID.z) % S;
+	int QH = (p.OH + S - 1) / S, QW = (p.OW + S - 1) / S;
+	int ncols = OP == 0 ? p.N * ohw : OP == 1 ? p.N * QH * QW : p.Ci * KK;
+	int K = OP == 0 ? p.Ci * KK : OP == 1 ? p.Ci * TT : p.N * ohw;
+	// OP 1: first tap of this class and the input offset it meets.
+	int ky0 = (py + p.pad) % S, kx0 = (px + p.pad) % S;
+	int dy0 = (py + p.pad - ky0) / S, dx0 = (px + p.pad - kx0) / S;
+
+	// Per column j: where its B values live. OP 0: top-left tap (iy0, ix0),
+	// OP 1: input pixel of tap (0, 0), OP 2: (ky, kx) and the tap's offset.
+	int col0 = int(gl_WorkGroupID.x) * 8 * TN + lane;
+	int cbase[TN], cy[TN], cx[TN], outAt[TN];
+	bool live[TN];
+	[[unroll]] for (int j = 0; j < TN; j++) {
+		int n = col0 + j * 8;
+		live[j] = n < ncols;
+		n = min(n, ncols - 1);
+		if (OP == 0) {
+			int b = n / ohw, r = n - b * ohw;
+			int oy = r / p.OW, ox = r - oy * p.OW;
+			cy[j] = oy * S - p.pad;
+			cx[j] = ox * S - p.pad;
+			cbase[j] = b * p.Ci * hw + cy[j] * p.W + cx[j];
+			outAt[j] = b * p.Co * ohw + r;
+		} else if (OP == 1) {
+			int b = n / (QH * QW), r = n - b * (QH * QW);
+			int qy = r / QW, qx = r - qy * QW;
+			int oy = py + S * qy, ox = px + S * qx;
+			live[j] = live[j] && oy < p.OH && ox < p.OW;
+			cy[j] = dy0 + qy;
+			cx[j] = dx0 + qx;
+			cbase[j] = b * p.Ci * hw + cy[j] * p.W + cx[j];
+			outAt[j] = b * p.Co * ohw + oy * p.OW + ox;
+		} else {
+			int ci = n / KK, r = n - ci * KK;
+			int ky = r / KW, kx = r - ky * KW;
+			cy[j] = ky - p.pad;
+			cx[j] = kx - p.pad;
+			cbase[j] = ci * hw + cy[j] * p.W + cx[j];
+			outAt[j] = n;
+		}
+	}
+
+	float acc[TM][TN];
+	[[unroll]] for (int i = 0; i < TM; i++)
+		[[unroll]] for (int j = 0; j < TN; j++)
+			acc[i][j] = 0.0;
+
+	// OP 2 walks k = (b, oy, ox) with counters: no division per step.
+	int kb = 0, koy = 0, kox = 0;
+	for (int k0 = 0; k0 < K; k0 += 8) {
+		// Lane l loads A[m0 + i, k0 + l] for every row i.
+		int ka = k0 + lane;
+		bool kin = ka < K;
+		ka = min(ka, K - 1);
+		int arow = 0, astep = 0; // element (i, ka) at arow + i * astep
+		if (OP == 0) {
+			arow = m0 * K + ka;
+			astep = K;
+		} else if (OP == 1) {
+			int ci = ka / TT, t = ka - ci * TT;
+			int ty = t / TKW, tx = t - ty * TKW;
+			int ky = ky0 + S * ty, kx = kx0 + S * tx;
+			kin = kin && ky < KH && kx < KW;
+			arow = ((ci * p.Co + m0) * KH + min(ky, KH - 1)) * KW + min(kx, KW - 1);
+			astep = KK;
+		} else {
+			int b = ka / ohw, r = ka - b * ohw;
+			arow = (b * p.Co + m0) * ohw + r;
+			astep = ohw;
+		}
+		float al[TM];
+		[[unroll]] for (int i = 0; i < TM; i++) {
+			bool ok = kin && m0 + i < p.Co;
+			float v = Wt.v[ok ? arow + i * astep : 0];
+			al[i] = ok ? v : 0.0;
+		}
+
+		[[unroll]] for (int kk = 0; kk < 8; kk++) {
+			bool kv = k0 + kk < K; // past the end: A is 0, B must not be read
+			int k = min(k0 + kk, K - 1);
+			// Where step k's B values are, relative to each column's base.
+			int off = 0, dy = 0, dx = 0;
+			if (OP == 0) {
+				int ci = k / KK, r = k - ci * KK;
+				int ky = r / KW, kx = r - ky * KW;
+				off = ci * hw + ky * p.W + kx;
+				dy = ky;
+				dx = kx;
+			} else if (OP == 1) {
+				int ci = k / TT, t = k - ci * TT;
+				int ty = t / TKW, tx = t - ty * TKW;
+				off = ci * hw - ty * p.W - tx;
+				dy = -ty;
+				dx = -tx;
+			} else {
+				dy = koy * S;
+				dx = kox * S;
+				off = kb * p.Ci * hw + dy * p.W + dx;
+				kox++;
+				if (kox == p.OW) {
+					kox = 0;
+					koy++;
+					if (koy == p.OH) {
+						koy = 0;
+						kb++;
+					}
+				}
+			}
+			float bv[TN];
+			[[unroll]] for (int j = 0; j < TN; j++) {
+				bool inside = kv && uint(cy[j] + dy) < uint(p.H) && uint(cx[j] + dx) < uint(p.W);
+				float v = X.v[inside ? cbase[j] + off : 0];
+				bv[j] = inside ? v : 0.0;
+			}
+			[[unroll]] for (int i = 0; i < TM; i++) {
+				float a = subgroupShuffle(al[i], uint(kk));
+				[[unroll]] for (int j = 0; j < TN; j++)
+					acc[i][j] = fma(a, bv[j], acc[i][j]);
+			}
+		}
+	}
+
+	Floats Bias = Floats(p.bias);
+	[[unroll]] for (int j = 0; j < TN; j++) {
+		if (!live[j])
+			continue;
+		[[unroll]] for (int i = 0; i < TM; i++) {
+			int m = m0 + i;
+			if (m >= p.Co)
+				break;
+			float v = acc[i][j];
+			int o;
+			if (OP == 2) {
+				o = m * ncols + outAt[j];
+			} else {
+				o = outAt[j] + m * ohw;
+				if (p.hasBias != 0)
+					v += Bias.v[m];
+			}
+			Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
+		}
+	}
+}
