@@ -54,6 +54,50 @@ const int TKH = (KH + S - 1) / S;
 const int TKW = (KW + S - 1) / S;
 const int TT = TKH * TKW;
 
+// STEP(kk): step k0+kk of the K loop, written out 8 times rather than looped
+// so that the shuffle index is a constant and no per-lane loop mask is kept
+// between steps (lavapipe blends every value a loop body writes).
+#define STEP(kk) { \
+	bool kv = k0 + kk < K; /* past the end: A is 0, B must not be read */ \
+	int k = min(k0 + kk, K - 1); \
+	int off = 0, dy = 0, dx = 0; /* step k's B values, relative to each column's base */ \
+	if (OP == 0) { \
+		int ci = k / KK, r = k - ci * KK; \
+		int ky = r / KW, kx = r - ky * KW; \
+		off = ci * hw + ky * p.W + kx; \
+		dy = ky; \
+		dx = kx; \
+	} else if (OP == 1) { \
+		int ci = k / TT, t = k - ci * TT; \
+		int ty = t / TKW, tx = t - ty * TKW; \
+		off = ci * hw - ty * p.W - tx; \
+		dy = -ty; \
+		dx = -tx; \
+	} else { \
+		dy = koy * S; \
+		dx = kox * S; \
+		off = kb * p.Ci * hw + dy * p.W + dx; \
+		kox++; \
+		bool wrap = kox == p.OW; \
+		kox = wrap ? 0 : kox; \
+		koy += wrap ? 1 : 0; \
+		wrap = koy == p.OH; \
+		koy = wrap ? 0 : koy; \
+		kb += wrap ? 1 : 0; \
+	} \
+	float bv[TN]; \
+	[[unroll]] for (int j = 0; j < TN; j++) { \
+		bool inside = kv && uint(cy[j] + dy) < uint(p.H) && uint(cx[j] + dx) < uint(p.W); \
+		float v = X.v[inside ? cbase[j] + off : 0]; \
+		bv[j] = inside ? v : 0.0; \
+	} \
+	[[unroll]] for (int i = 0; i < TM; i++) { \
+		float a = subgroupShuffle(al[i], uint(kk)); \
+		[[unroll]] for (int j = 0; j < TN; j++) \
+			part[i][j] = fma(a, bv[j], part[i][j]); \
+	} \
+}
+
 void main() {
 	Floats X = Floats(p.x), Wt = Floats(p.w), Y = Floats(p.y);
 	int lane = int(gl_LocalInvocationID.x);
@@ -137,49 +181,19 @@ void main() {
 			al[i] = ok ? v : 0.0;
 		}
 
-		[[unroll]] for (int kk = 0; kk < 8; kk++) {
-			bool kv = k0 + kk < K; // past the end: A is 0, B must not be read
-			int k = min(k0 + kk, K - 1);
-			// Where step k's B values are, relative to each column's base.
-			int off = 0, dy = 0, dx = 0;
-			if (OP == 0) {
-				int ci = k / KK, r = k - ci * KK;
-				int ky = r / KW, kx = r - ky * KW;
-				off = ci * hw + ky * p.W + kx;
-				dy = ky;
-				dx = kx;
-			} else if (OP == 1) {
-				int ci = k / TT, t = k - ci * TT;
-				int ty = t / TKW, tx = t - ty * TKW;
-				off = ci * hw - ty * p.W - tx;
-				dy = -ty;
-				dx = -tx;
-			} else {
-				dy = koy * S;
-				dx = kox * S;
-				off = kb * p.Ci * hw + dy * p.W + dx;
-				kox++;
-				if (kox == p.OW) {
-					kox = 0;
-					koy++;
-					if (koy == p.OH) {
-						koy = 0;
-						kb++;
-					}
-				}
-			}
-			float bv[TN];
-			[[unroll]] for (int j = 0; j < TN; j++) {
-				bool inside = kv && uint(cy[j] + dy) < uint(p.H) && uint(cx[j] + dx) < uint(p.W);
-				float v = X.v[inside ? cbase[j] + off : 0];
-				bv[j] = inside ? v : 0.0;
-			}
-			[[unroll]] for (int i = 0; i < TM; i++) {
-				float a = subgroupShuffle(al[i], uint(kk));
-				[[unroll]] for (int j = 0; j < TN; j++)
-					acc[i][j] = fma(a, bv[j], acc[i][j]);
-			}
-		}
+		// The 8 steps sum into part, which starts at 0 in every iteration, and
+		// only then into acc: on lavapipe a value carried around the loop is a
+		// register whose every write is blended with the lane mask, so carrying
+		// the running sums through all 8 steps costs a blend (and spills) per
+		// multiply-add.
+		float part[TM][TN];
+		[[unroll]] for (int i = 0; i < TM; i++)
+			[[unroll]] for (int j = 0; j < TN; j++)
+				part[i][j] = 0.0;
+		STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7)
+		[[unroll]] for (int i = 0; i < TM; i++)
+			[[unroll]] for (int j = 0; j < TN; j++)
+				acc[i][j] += part[i][j];
 	}
 
 	Floats Bias = Floats(p.bias);
