@@ -63,9 +63,27 @@ func (s *adamState) check(t *testing.T, what string) {
 	expectClose(t, what+" v", s.gv, s.v, adamTol)
 }
 
-// TestAdam runs steps t = 1..5, each a new recording, against ref.AdamStep.
-func TestAdam(t *testing.T) {
+// adamEngines: the engine as tuned, and where that runs adam_addr.comp, the
+// same device with adam.comp.
+func adamEngines(t *testing.T) []convEngine {
 	e := engine(t)
+	if e.Tune.AdamAddr == 0 {
+		return []convEngine{{"tuned", e}}
+	}
+	off := *e
+	off.Tune.AdamAddr = 0
+	return []convEngine{{"addresses", e}, {"descriptors", &off}}
+}
+
+// TestAdam runs steps t = 1..5, each a new recording, against ref.AdamStep,
+// with each Adam kernel.
+func TestAdam(t *testing.T) {
+	for _, ae := range adamEngines(t) {
+		t.Run(ae.name, func(t *testing.T) { testAdam(t, ae.e) })
+	}
+}
+
+func testAdam(t *testing.T, e *Engine) {
 	for ci, c := range adamCases {
 		for _, n := range []int{1, 7, 1000003} {
 			t.Run(fmt.Sprintf("lr=%g b1=%g eps=%g n=%d", c.lr, c.b1, c.eps, n), func(t *testing.T) {
@@ -86,7 +104,12 @@ func TestAdam(t *testing.T) {
 // gradients and hyper-parameters (t and a decaying lr) between runs: the
 // captured training step's use.
 func TestAdamReplay(t *testing.T) {
-	e := engine(t)
+	for _, ae := range adamEngines(t) {
+		t.Run(ae.name, func(t *testing.T) { testAdamReplay(t, ae.e) })
+	}
+}
+
+func testAdamReplay(t *testing.T, e *Engine) {
 	c := adamCases[0]
 	s := newAdamState(t, e, 1000003, 700)
 	r := e.NewRec(false)
@@ -135,4 +158,23 @@ func TestAdamShapeErrors(t *testing.T) {
 		}
 		r.Close()
 	}
+}
+
+// TestAdamAddrGrid covers adam_addr.comp's two-dimensional grid: with one
+// element per invocation, a tensor of more than 64 x 65535 elements needs a
+// second row of workgroups, partly empty.
+func TestAdamAddrGrid(t *testing.T) {
+	e := engine(t)
+	if e.Tune.AdamAddr == 0 {
+		t.Skip("this device runs adam.comp")
+	}
+	one := *e
+	one.Tune.AdamAddr = 1
+	c := adamCases[0]
+	s := newAdamState(t, &one, 64*maxGroups+77, 800)
+	s.step(t, c.lr, c.b1, c.b2, c.eps, 1, 801)
+	r := one.NewRec(false)
+	r.Adam(s.gp, s.gg, s.gm, s.gv, s.ghyper)
+	run(t, r)
+	s.check(t, "after 1 step")
 }

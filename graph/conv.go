@@ -221,7 +221,7 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 	default:
 		cols, classes = g.Ci*g.KH*g.KW, 1
 	}
-	if kind != 2 && cols <= r.e.Tune.FewPixels {
+	if kind != 2 && cols < r.e.Tune.GemmMinCols {
 		return false // lanes over pixels would idle; the few-pixel tiles take it
 	}
 	t.TM = min(t.TM, nextPow2(g.Co))
@@ -355,3 +355,4 @@ func (r *Rec) ConvTranspose2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, 
 		r.wgrad("conv_transpose2d_backward_weight", dw, dy, x, stride, pad, acc)
 	}
 }
+

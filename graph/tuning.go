@@ -56,9 +56,14 @@ type Tuning struct {
 	// read tensors through buffer device addresses and take every pass they
 	// fit ahead of the kernels above: conv2d and conv_transpose2d's input
 	// gradient (GemmConv), conv_transpose2d and conv2d's input gradient
-	// (GemmConvT) with more than FewPixels output pixels (per parity class),
-	// and both weight gradients (GemmWGrad). WG 0 disables one.
+	// (GemmConvT) with at least GemmMinCols output pixels (per parity
+	// class), and both weight gradients (GemmWGrad). WG 0 disables one.
 	GemmConv, GemmConvT, GemmWGrad ConvTile
+	GemmMinCols                    int
+
+	// AdamAddr: elements per invocation of adam_addr.comp, which reads
+	// through buffer device addresses; 0 runs adam.comp instead.
+	AdamAddr int
 }
 
 // gemmOK says whether conv_gemm.comp can run on a device: it reads through
@@ -89,6 +94,11 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			t.GemmConv = ConvTile{WG: 8, TM: 16, TN: 4}
 			t.GemmConvT = ConvTile{WG: 8, TM: 16, TN: 4}
 			t.GemmWGrad = ConvTile{WG: 8, TM: 16, TN: 4}
+			// Measured on G's small layers: at 16 pixels (one vector of 8
+			// lanes x 2) the gather kernel is 1.5-2.4x the few-pixel tiles,
+			// at 4 it is even, at 1 it is 2-3x slower.
+			t.GemmMinCols = 8
+			t.AdamAddr = 4
 		}
 		return t
 	}
