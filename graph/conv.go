@@ -355,4 +355,3 @@ func (r *Rec) ConvTranspose2dBackwardWeight(dw, x, dy *Tensor, stride, pad int, 
 		r.wgrad("conv_transpose2d_backward_weight", dw, dy, x, stride, pad, acc)
 	}
 }
-
