@@ -222,7 +222,7 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 		cols, classes = g.Ci*g.KH*g.KW, 1
 	}
 	if kind != 2 && cols < r.e.Tune.GemmMinCols {
-		return false // lanes over pixels would idle; the few-pixel tiles take it
+		return r.gemmFew(op, kind, cols, classes, g, x, w, b, y, acc)
 	}
 	t.TM = min(t.TM, nextPow2(g.Co))
 	t.TN = max(1, min(t.TN, ceilDiv(cols, 8)))
@@ -237,6 +237,33 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 		bias, baddr = b, b.Buf.Address()
 	}
 	r.dispatch(op, "conv_gemm", []uint32{uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
+		groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
+			g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
+		vk.In(x.Buf), vk.In(w.Buf), vk.In(bias.Buf), vk.Access{Buf: y.Buf, Write: true})
+	return true
+}
+
+// gemmFew records conv_gemm_few.comp (lanes over output channels) for a
+// conv or transposed conv with fewer output pixels than conv_gemm.comp's
+// lanes but more than one, if its tile is on, and says whether it did.
+func (r *Rec) gemmFew(op string, kind, pixels, classes int, g convGeom, x, w, b, y *Tensor, acc bool) bool {
+	t := r.e.Tune.GemmFew
+	if t.WG == 0 || pixels < 2 {
+		return false
+	}
+	tp := min(t.TN, pixels)
+	tc := max(1, min(t.TM, ceilDiv(g.Co, t.WG)))
+	groups := [3]uint32{uint32(ceilDiv(pixels, tp)), uint32(ceilDiv(g.Co, t.WG*tc)), uint32(classes)}
+	if groups[0] > maxGroups || groups[1] > maxGroups {
+		return false
+	}
+	hasBias := b != nil
+	var baddr uint64
+	bias := w // unused binding; any valid buffer keeps the descriptor legal
+	if hasBias {
+		bias, baddr = b, b.Buf.Address()
+	}
+	r.dispatch(op, "conv_gemm_few", []uint32{uint32(tp), uint32(tc), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
 		groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
 			g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
 		vk.In(x.Buf), vk.In(w.Buf), vk.In(bias.Buf), vk.Access{Buf: y.Buf, Write: true})

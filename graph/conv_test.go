@@ -112,11 +112,12 @@ type convEngine struct {
 // descriptor-only kernels other devices use stay tested here too.
 func convEngines(t *testing.T) []convEngine {
 	e := engine(t)
-	if e.Tune.GemmConv.WG == 0 && e.Tune.GemmConvT.WG == 0 && e.Tune.GemmWGrad.WG == 0 {
+	tu := e.Tune
+	if tu.GemmConv.WG == 0 && tu.GemmConvT.WG == 0 && tu.GemmWGrad.WG == 0 && tu.GemmFew.WG == 0 {
 		return []convEngine{{"tuned", e}}
 	}
 	off := *e
-	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad = ConvTile{}, ConvTile{}, ConvTile{}
+	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew = ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
 	return []convEngine{{"gemm", e}, {"descriptors", &off}}
 }
 
@@ -212,23 +213,36 @@ func TestConvBadShapes(t *testing.T) {
 	}
 }
 
-// TestConvGemmChosen checks that where conv_gemm.comp is tuned in, every
-// pass of a large enough convolution runs on it, and that with it off none
-// does: the two halves of convEngines really test different kernels.
+// TestConvGemmChosen checks that where the gather kernels are tuned in, each
+// pass runs on the one meant for its size (conv_gemm.comp for 8 or more
+// output pixels and every weight gradient, conv_gemm_few.comp for 2 to 7,
+// conv2d.comp's few-pixel tile for 1),
+// and that with them off none does: the two halves of convEngines really
+// test different kernels.
 func TestConvGemmChosen(t *testing.T) {
 	engines := convEngines(t)
 	if len(engines) == 1 {
-		t.Skip("this device does not run conv_gemm.comp")
+		t.Skip("this device does not run the gather kernels")
 	}
 	for _, ce := range engines {
 		e := ce.e
 		x, w, y := empty(t, e, 1, 8, 12, 12), empty(t, e, 16, 8, 4, 4), empty(t, e, 1, 16, 6, 6)
 		wt, yt := empty(t, e, 8, 16, 4, 4), empty(t, e, 1, 16, 24, 24)
+		xs, ys := empty(t, e, 1, 8, 4, 4), empty(t, e, 1, 16, 2, 2) // 2x2 output: 4 pixels
+		xt, yt2 := empty(t, e, 1, 8, 2, 1), empty(t, e, 1, 16, 4, 2) // 2 pixels per parity class
+		x1, y1 := empty(t, e, 1, 8, 2, 2), empty(t, e, 1, 16, 1, 1)   // 1 pixel: few-pixel tile
 		r := e.NewRec(true)
+		want := []string{}
 		r.Conv2d(y, x, w, nil, 2, 1)
 		r.Conv2dBackwardData(x, w, y, 2, 1, false)
 		r.Conv2dBackwardWeight(w, x, y, 2, 1, false)
 		r.ConvTranspose2d(yt, x, wt, nil, 2, 1)
+		want = append(want, "conv_gemm<", "conv_gemm<", "conv_gemm<", "conv_gemm<")
+		r.Conv2d(ys, xs, w, nil, 2, 1)
+		r.ConvTranspose2d(yt2, xt, wt, nil, 2, 1)
+		r.Conv2dBackwardWeight(w, xs, ys, 2, 1, false)
+		r.Conv2d(y1, x1, w, nil, 2, 1)
+		want = append(want, "conv_gemm_few<", "conv_gemm_few<", "conv_gemm<", "conv2d<")
 		if err := r.Run(); err != nil {
 			t.Fatal(err)
 		}
@@ -237,12 +251,12 @@ func TestConvGemmChosen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ts) != 4 {
-			t.Fatalf("%s engine: %d dispatches, want 4", ce.name, len(ts))
+		if len(ts) != len(want) {
+			t.Fatalf("%s engine: %d dispatches, want %d", ce.name, len(ts), len(want))
 		}
-		for _, tm := range ts {
-			gemm := strings.HasPrefix(tm.Kernel, "conv_gemm")
-			if gemm != (ce.name == "gemm") {
+		for i, tm := range ts {
+			gather := strings.HasPrefix(tm.Kernel, "conv_gemm")
+			if ce.name == "gemm" && !strings.HasPrefix(tm.Kernel, want[i]) || ce.name != "gemm" && gather {
 				t.Errorf("%s engine: %s ran on %s", ce.name, tm.Label, tm.Kernel)
 			}
 		}

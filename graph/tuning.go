@@ -60,6 +60,12 @@ type Tuning struct {
 	// class), and both weight gradients (GemmWGrad). WG 0 disables one.
 	GemmConv, GemmConvT, GemmWGrad ConvTile
 	GemmMinCols                    int
+	// GemmFew: conv_gemm_few.comp's tile for convs and transposed convs
+	// with 2 to GemmMinCols-1 output pixels (per parity class): lanes over
+	// channels, TM channels per lane, TN pixels per workgroup at most. A
+	// single pixel stays on the few-pixel tiles: there each weight is used
+	// once and per-lane gathers of rows K apart measured 2x slower.
+	GemmFew ConvTile
 
 	// AdamAddr: elements per invocation of adam_addr.comp, which reads
 	// through buffer device addresses; 0 runs adam.comp instead.
@@ -98,6 +104,7 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			// lanes x 2) the gather kernel is 1.5-2.4x the few-pixel tiles,
 			// at 4 it is even, at 1 it is 2-3x slower.
 			t.GemmMinCols = 8
+			t.GemmFew = ConvTile{WG: 8, TM: 4, TN: 8}
 			t.AdamAddr = 4
 		}
 		return t
