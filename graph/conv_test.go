@@ -228,9 +228,9 @@ func TestConvGemmChosen(t *testing.T) {
 		e := ce.e
 		x, w, y := empty(t, e, 1, 8, 12, 12), empty(t, e, 16, 8, 4, 4), empty(t, e, 1, 16, 6, 6)
 		wt, yt := empty(t, e, 8, 16, 4, 4), empty(t, e, 1, 16, 24, 24)
-		xs, ys := empty(t, e, 1, 8, 4, 4), empty(t, e, 1, 16, 2, 2) // 2x2 output: 4 pixels
+		xs, ys := empty(t, e, 1, 8, 4, 4), empty(t, e, 1, 16, 2, 2)  // 2x2 output: 4 pixels
 		xt, yt2 := empty(t, e, 1, 8, 2, 1), empty(t, e, 1, 16, 4, 2) // 2 pixels per parity class
-		x1, y1 := empty(t, e, 1, 8, 2, 2), empty(t, e, 1, 16, 1, 1)   // 1 pixel: few-pixel tile
+		x1, y1 := empty(t, e, 1, 8, 2, 2), empty(t, e, 1, 16, 1, 1)  // 1 pixel: few-pixel tile
 		r := e.NewRec(true)
 		want := []string{}
 		r.Conv2d(y, x, w, nil, 2, 1)
