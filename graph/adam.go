@@ -53,18 +53,6 @@ func (r *Rec) Adam(p, g, m, v, hyper *Tensor) {
 		return
 	}
 	n := p.Len()
-	if e := r.e.Tune.AdamAddr; e > 0 {
-		per := 64 * e
-		groups := ceilDiv(n, per)
-		gx := min(groups, maxGroups)
-		grid := [3]uint32{uint32(gx), uint32(ceilDiv(groups, gx)), 1}
-		if grid[1] <= maxGroups {
-			r.dispatch(op, "adam_addr", []uint32{uint32(e)}, grid,
-				vk.Push(p.Buf.Address(), g.Buf.Address(), m.Buf.Address(), v.Buf.Address(), hyper.Buf.Address(), n),
-				vk.Out(p.Buf), vk.In(g.Buf), vk.Out(m.Buf), vk.Out(v.Buf), vk.In(hyper.Buf))
-			return
-		}
-	}
-	r.dispatch(op, "adam", nil, groups1D(n, 256), vk.Push(n),
+	r.dispatch(op, "adam", nil, groups2D(vec4Items(n), 64), vk.Push(n),
 		vk.Out(p.Buf), vk.In(g.Buf), vk.Out(m.Buf), vk.Out(v.Buf), vk.In(hyper.Buf))
 }

@@ -19,7 +19,6 @@ func NewEngine(dev *vk.Device) *Engine {
 	t := TuningFor(dev.Info)
 	if !dev.Addresses() { // opened with vk.Options.NoAddresses
 		t.GemmConv, t.GemmConvT, t.GemmWGrad, t.GemmFew = ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
-		t.AdamAddr = 0
 	}
 	return &Engine{Dev: dev, Tune: t}
 }
@@ -102,3 +101,16 @@ func groups1D(n, per int) [3]uint32 {
 	}
 	return [3]uint32{uint32(g), 1, 1}
 }
+
+// groups2D is a grid of at least ceil(n/per) workgroups for shaders without
+// a grid-stride loop: rows of up to maxGroups, which such a shader numbers
+// flat as y*gl_NumWorkGroups.x + x (the last row may run past n).
+func groups2D(n, per int) [3]uint32 {
+	g := max(1, ceilDiv(n, per))
+	gx := min(g, maxGroups)
+	return [3]uint32{uint32(gx), uint32(ceilDiv(g, gx)), 1}
+}
+
+// vec4Items is the number of invocations of a shader that takes n floats
+// as n/4 vec4s plus the n%4 left over one at a time.
+func vec4Items(n int) int { return n/4 + n%4 }

@@ -66,10 +66,6 @@ type Tuning struct {
 	// single pixel stays on the few-pixel tiles: there each weight is used
 	// once and per-lane gathers of rows K apart measured 2x slower.
 	GemmFew ConvTile
-
-	// AdamAddr: elements per invocation of adam_addr.comp, which reads
-	// through buffer device addresses; 0 runs adam.comp instead.
-	AdamAddr int
 }
 
 // gemmOK says whether conv_gemm.comp can run on a device: it reads through
@@ -105,7 +101,6 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			// at 4 it is even, at 1 it is 2-3x slower.
 			t.GemmMinCols = 8
 			t.GemmFew = ConvTile{WG: 8, TM: 4, TN: 8}
-			t.AdamAddr = 4
 		}
 		return t
 	}

@@ -9,12 +9,19 @@
 //           3 v (read, written), 4 hyper (read): [stepSize, b1, 1-b1, b2, 1-b2, sqrtBc2, eps, 0]
 // push: int n
 // spec: none
-// One invocation updates elements i, i+stride, ... (grid-stride loop).
-layout(local_size_x = 256) in;
+// Invocation i (flat over a 2-D grid of 64-wide workgroups) updates the vec4
+// of elements 4i..4i+3, or for i >= n/4 the scalar tail element n/4*4 +
+// (i - n/4). vec4 accesses: lavapipe turns each per-lane load into a loop
+// over the lanes, so four floats per load make it 2.5x faster.
+layout(local_size_x = 64) in;
 layout(std430, set = 0, binding = 0) buffer Param { float param[]; };
+layout(std430, set = 0, binding = 0) buffer Param4 { vec4 param4[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Grad { float grad[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Grad4 { vec4 grad4[]; };
 layout(std430, set = 0, binding = 2) buffer M { float m1[]; };
+layout(std430, set = 0, binding = 2) buffer M4 { vec4 m14[]; };
 layout(std430, set = 0, binding = 3) buffer V { float m2[]; };
+layout(std430, set = 0, binding = 3) buffer V4 { vec4 m24[]; };
 layout(std430, set = 0, binding = 4) readonly buffer H { float hyper[]; };
 layout(push_constant) uniform P { int n; } p;
 
@@ -23,13 +30,22 @@ void main() {
 	float b1 = hyper[1], c1 = hyper[2];
 	float b2 = hyper[3], c2 = hyper[4];
 	float sqrtBc2 = hyper[5], eps = hyper[6];
-	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
-	for (uint i = gl_GlobalInvocationID.x; i < uint(p.n); i += stride) {
-		float g = grad[i];
-		float m = b1 * m1[i] + c1 * g;
-		float v = b2 * m2[i] + c2 * (g * g);
-		m1[i] = m;
-		m2[i] = v;
-		param[i] -= stepSize * (m / (sqrt(v) / sqrtBc2 + eps));
+	uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+	uint n4 = uint(p.n) / 4u;
+	if (i < n4) {
+		vec4 g = grad4[i];
+		vec4 m = b1 * m14[i] + c1 * g;
+		vec4 v = b2 * m24[i] + c2 * (g * g);
+		m14[i] = m;
+		m24[i] = v;
+		param4[i] -= stepSize * (m / (sqrt(v) / sqrtBc2 + eps));
+	} else if (i < n4 + uint(p.n) % 4u) {
+		uint j = n4 * 4u + (i - n4);
+		float g = grad[j];
+		float m = b1 * m1[j] + c1 * g;
+		float v = b2 * m2[j] + c2 * (g * g);
+		m1[j] = m;
+		m2[j] = v;
+		param[j] -= stepSize * (m / (sqrt(v) / sqrtBc2 + eps));
 	}
 }
