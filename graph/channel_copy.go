@@ -65,9 +65,14 @@ func (r *Rec) CopyChannels(dst *Tensor, dstOff int, src *Tensor, srcOff, count i
 		return
 	}
 	span := count * inner
-	groups := groups1D(span, 256)
+	vec4 := inner%4 == 0
+	per := 256
+	if vec4 {
+		per *= 4
+	}
+	groups := groups1D(span, per)
 	groups[1] = uint32(min(n, maxGroups))
-	r.dispatch(op, "channel_copy", nil, groups,
+	r.dispatch(op, "channel_copy", []uint32{boolSpec(vec4)}, groups,
 		vk.Push(n, span, srcC*inner, srcOff*inner, dstC*inner, dstOff*inner, acc),
 		vk.In(src.Buf), vk.Out(dst.Buf))
 }

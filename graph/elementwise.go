@@ -27,7 +27,7 @@ func (r *Rec) unary(name string, op uint32, y, x, dy *Tensor, alpha float32, acc
 		dy = x // unused binding; x keeps the descriptor valid
 	}
 	n := y.Len()
-	r.dispatch(name, "unary", []uint32{op}, groups1D(n, 256), vk.Push(n, alpha, acc),
+	r.dispatch(name, "unary", []uint32{op}, groups2D(vec4Items(n), 64), vk.Push(n, alpha, acc),
 		vk.In(x.Buf), vk.In(dy.Buf), vk.Out(y.Buf))
 }
 

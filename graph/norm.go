@@ -45,6 +45,7 @@ func (r *Rec) InstanceNorm2d(y, x, gamma, beta, stats *Tensor, eps float32) {
 		return
 	}
 	spec, groups := r.reducePlan(N*C, HW)
+	spec = append(spec, boolSpec(HW%4 == 0)) // VEC4
 	r.dispatch(op, "instance_norm", spec, groups,
 		vk.Push(N*C, C, HW, eps),
 		vk.Out(y.Buf), vk.Out(stats.Buf), vk.In(x.Buf), vk.In(gamma.Buf), vk.In(beta.Buf))
@@ -69,8 +70,17 @@ func (r *Rec) InstanceNorm2dBackward(dx, dgamma, dbeta, x, gamma, stats, dy *Ten
 		return
 	}
 	spec, groups := r.reducePlan(C, HW)
+	spec = append(spec, boolSpec(HW%4 == 0)) // VEC4
 	r.dispatch(op, "instance_norm_backward", spec, groups,
 		vk.Push(N, C, HW, accX, accParams),
 		vk.Out(dx.Buf), vk.Out(dgamma.Buf), vk.Out(dbeta.Buf),
 		vk.In(x.Buf), vk.In(gamma.Buf), vk.In(stats.Buf), vk.In(dy.Buf))
+}
+
+// boolSpec is a boolean specialization constant's value.
+func boolSpec(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -18,9 +18,15 @@
 // barriers.
 // Either way the batch is walked in order, so dgamma and dbeta need no
 // atomics and are deterministic. Serial runs are summed in blocks of 64.
+// VEC4 (constant_id 2, HW a multiple of 4): the loops walk vec4s, as in
+// instance_norm.comp.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const bool SMALL = false;
+layout(constant_id = 2) const bool VEC4 = false;
 layout(std430, set = 0, binding = 0) buffer DX { float dx[]; };
+layout(std430, set = 0, binding = 0) buffer DX4 { vec4 dx4[]; };
+layout(std430, set = 0, binding = 3) readonly buffer X4 { vec4 x4[]; };
+layout(std430, set = 0, binding = 6) readonly buffer DY4 { vec4 dy4[]; };
 layout(std430, set = 0, binding = 1) buffer DG { float dgamma[]; };
 layout(std430, set = 0, binding = 2) buffer DB { float dbeta[]; };
 layout(std430, set = 0, binding = 3) readonly buffer X { float x[]; };
@@ -42,20 +48,38 @@ void main() {
 	uint first = SMALL ? 0u : lid, step = SMALL ? 1u : WG;
 	uint c0 = SMALL ? gl_GlobalInvocationID.x : gl_WorkGroupID.x;
 	uint cstep = SMALL ? gl_NumWorkGroups.x * WG : gl_NumWorkGroups.x;
+	uint hw4 = hw / 4u;
 	for (uint c = c0; c < C; c += cstep) {
 		float g = gamma[c];
 		float totG = 0.0, totGX = 0.0;
 		for (uint n = 0u; n < uint(p.N); n++) {
-			uint q = n * C + c, base = q * hw;
+			uint q = n * C + c, base = q * hw, base4 = q * hw4;
 			float mean = stats[2u * q], rstd = stats[2u * q + 1u];
-			// Blocked sums, folded every 64 terms (as in reduce.comp).
+			// Blocked sums, folded every 64 terms (as in reduce.comp). With VEC4
+			// the four values are added one by one, so the sums round exactly
+			// as the scalar loop's do.
 			float sg = 0.0, sgx = 0.0, bg = 0.0, bgx = 0.0;
 			uint cnt = 0u;
-			for (uint i = first; i < hw; i += step) {
-				float d = dy[base + i];
-				bg += d;
-				bgx += d * ((x[base + i] - mean) * rstd);
-				if (++cnt == 64u) {
+			for (uint i = first; i < (VEC4 ? hw4 : hw); i += step) {
+				if (VEC4) {
+					vec4 d = dy4[base4 + i];
+					vec4 dxh = d * ((x4[base4 + i] - mean) * rstd);
+					bg += d.x;
+					bgx += dxh.x;
+					bg += d.y;
+					bgx += dxh.y;
+					bg += d.z;
+					bgx += dxh.z;
+					bg += d.w;
+					bgx += dxh.w;
+					cnt += 4u;
+				} else {
+					float d = dy[base + i];
+					bg += d;
+					bgx += d * ((x[base + i] - mean) * rstd);
+					cnt++;
+				}
+				if (cnt == 64u) {
 					sg += bg;
 					sgx += bgx;
 					bg = 0.0;
@@ -83,10 +107,18 @@ void main() {
 			totG += sg;
 			totGX += sgx;
 			float k = rstd * g, mG = sg * inv, mGX = sgx * inv;
-			for (uint i = first; i < hw; i += step) {
-				float xh = (x[base + i] - mean) * rstd;
-				float v = k * (dy[base + i] - mG - xh * mGX);
-				dx[base + i] = acc ? dx[base + i] + v : v;
+			if (VEC4) {
+				for (uint i = first; i < hw4; i += step) {
+					vec4 xh = (x4[base4 + i] - mean) * rstd;
+					vec4 v = k * (dy4[base4 + i] - mG - xh * mGX);
+					dx4[base4 + i] = acc ? dx4[base4 + i] + v : v;
+				}
+			} else {
+				for (uint i = first; i < hw; i += step) {
+					float xh = (x[base + i] - mean) * rstd;
+					float v = k * (dy[base + i] - mG - xh * mGX);
+					dx[base + i] = acc ? dx[base + i] + v : v;
+				}
 			}
 		}
 		if (SMALL || lid == 0u) {
