@@ -23,6 +23,7 @@ type Options struct {
 	ForceStaging bool
 	// NoAddresses leaves bufferDeviceAddress off even where the device has
 	// it, so the engine falls back to its descriptor-only kernels.
+	// BICYCLE_VK_NO_ADDRESSES=1 sets it too.
 	NoAddresses bool
 }
 
@@ -71,6 +72,9 @@ func openDevice(opts Options) (*Device, error) {
 	}
 	if os.Getenv("BICYCLE_VK_VALIDATION") == "1" {
 		opts.Validation = true
+	}
+	if os.Getenv("BICYCLE_VK_NO_ADDRESSES") == "1" {
+		opts.NoAddresses = true
 	}
 	in, err := newInstance(opts.Validation)
 	if err != nil {

@@ -248,3 +248,30 @@ func TestValidationReports(t *testing.T) {
 		t.Error("an invalid sType produced no validation message")
 	}
 }
+
+// TestBufferAddresses checks the device addresses the gather kernels read
+// through: where the device has them, buffers sub-allocated from one block
+// sit at the block's address plus their offset; NoAddresses turns them off.
+func TestBufferAddresses(t *testing.T) {
+	d := open(t, Options{})
+	if !d.Info.BufferAddress {
+		if d.Addresses() {
+			t.Error("addresses on for a device without bufferDeviceAddress")
+		}
+		t.Skip("device has no bufferDeviceAddress")
+	}
+	if !d.Addresses() {
+		t.Fatal("device has bufferDeviceAddress but addresses are off")
+	}
+	a, b := filled(t, d, 100, 1), filled(t, d, 100, 2)
+	if a.blk != b.blk {
+		t.Fatal("two small buffers landed in different blocks")
+	}
+	if a.Address() == 0 || b.Address()-a.Address() != b.span.off-a.span.off {
+		t.Errorf("addresses %#x and %#x for offsets %d and %d", a.Address(), b.Address(), a.span.off, b.span.off)
+	}
+	off := open(t, Options{NoAddresses: true})
+	if off.Addresses() || filled(t, off, 4, 0).Address() != 0 {
+		t.Error("NoAddresses left addresses on")
+	}
+}

@@ -63,3 +63,17 @@ func TestPush(t *testing.T) {
 		t.Errorf("Push = %v, want %v", b, want)
 	}
 }
+
+func TestPushAddress(t *testing.T) {
+	b := Push(uint64(0x0102030405060708), 3)
+	want := []byte{8, 7, 6, 5, 4, 3, 2, 1, 3, 0, 0, 0}
+	if string(b) != string(want) {
+		t.Errorf("Push = %v, want %v", b, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Push of a uint64 at a 4-byte offset did not panic")
+		}
+	}()
+	Push(1, uint64(2))
+}

@@ -34,16 +34,25 @@ func runDevices(args []string) error {
 	if err != nil {
 		return err
 	}
-	chosen, tune := dev.Info.Index, graph.TuningFor(dev.Info)
+	chosen, tune := dev.Info.Index, graph.NewEngine(dev).Tune
 	dev.Close()
 	for _, d := range infos {
 		fmt.Print(d.Describe())
 		if d.Index == chosen {
-			fmt.Printf("    chosen by bicycle-vk; convolution tiles:\n"+
+			fmt.Println("    chosen by bicycle-vk")
+			heading := "convolution tiles"
+			if tune.GemmConv.WG != 0 {
+				heading = "descriptor kernels, for what the gather kernels leave (1 output pixel)"
+				fmt.Printf("    gather kernels (read through buffer device addresses):\n"+
+					"      conv_gemm          %v (convs and transposed convs with >= %d output pixels, all weight gradients)\n"+
+					"      conv_gemm_few      %v (2 to %d output pixels)\n",
+					tune.GemmConv, tune.GemmMinCols, tune.GemmFew, tune.GemmMinCols-1)
+			}
+			fmt.Printf("    %s:\n"+
 				"      conv2d             %v (<= %d output pixels: %v; stride-1 rows: %v)\n"+
 				"      conv_transpose2d   %v (few pixels: %v; rows: %v)\n"+
 				"      weight gradient    %v (stride-1 rows: %v)\n",
-				tune.Conv, tune.FewPixels, tune.ConvFew, tune.Rows, tune.ConvT, tune.ConvTFew, tune.ConvTRows,
+				heading, tune.Conv, tune.FewPixels, tune.ConvFew, tune.Rows, tune.ConvT, tune.ConvTFew, tune.ConvTRows,
 				tune.WGrad, tune.WGradRows)
 		}
 		fmt.Println()
