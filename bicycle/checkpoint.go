@@ -69,6 +69,23 @@ func ConfigFromMetadata(path string, md map[string]string) (Config, error) {
 	return c, nil
 }
 
+// ReadWeightDirection returns the --direction a weight file was trained
+// with: AtoB for files that do not record it.
+func ReadWeightDirection(path string) (string, error) {
+	f, err := ReadSafetensors(path)
+	if err != nil {
+		return "", err
+	}
+	switch d := f.Metadata["direction"]; d {
+	case "":
+		return "AtoB", nil
+	case "AtoB", "BtoA":
+		return d, nil
+	default:
+		return "", fmt.Errorf("%s: metadata direction=%q is neither AtoB nor BtoA", path, d)
+	}
+}
+
 // ReadWeightConfig returns the config recorded in a weight file.
 func ReadWeightConfig(path string) (Config, error) {
 	f, err := ReadSafetensors(path)
@@ -91,14 +108,16 @@ func downloadParams(params []*graph.Param, f *TensorFile, prefix string) error {
 
 // SaveWeights writes the four networks' weights (epoch < 0: the latest
 // files), each atomically, tagged so a later load can tell they belong
-// together.
-func (m *Model) SaveWeights(dir string, epoch int, tag string) error {
+// together. direction (AtoB or BtoA: which half of a dataset image was the
+// input) is recorded for sample.
+func (m *Model) SaveWeights(dir string, epoch int, tag, direction string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, n := range Networks {
 		f := NewTensorFile()
 		f.Metadata = m.Cfg.metadata(n, tag)
+		f.Metadata["direction"] = direction
 		if err := downloadParams(m.NetworkParams(n), f, ""); err != nil {
 			return err
 		}

@@ -305,11 +305,11 @@ func (r *trainRun) checkpoint(epoch int) error {
 	}
 	tag := fmt.Sprintf("iteration %d", st.Iteration)
 	if epoch >= 1 {
-		if err := r.m.SaveWeights(r.o.WeightDir, epoch, tag); err != nil {
+		if err := r.m.SaveWeights(r.o.WeightDir, epoch, tag, r.o.Direction); err != nil {
 			return err
 		}
 	}
-	if err := r.m.SaveWeights(r.o.WeightDir, -1, tag); err != nil {
+	if err := r.m.SaveWeights(r.o.WeightDir, -1, tag, r.o.Direction); err != nil {
 		return err
 	}
 	return r.tr.SaveState(r.o.WeightDir, st, tag)

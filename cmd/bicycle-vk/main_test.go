@@ -135,7 +135,7 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 	if _, ok := g.Tensors["downsample_5.conv_block.1.weight"]; ok {
 		t.Error("the innermost block has an instance norm")
 	}
-	if g.Metadata["img_size"] != "32" || g.Metadata["nz"] != "3" {
+	if g.Metadata["img_size"] != "32" || g.Metadata["nz"] != "3" || g.Metadata["direction"] != "AtoB" {
 		t.Errorf("metadata %v", g.Metadata)
 	}
 	if rows := lossRows(t, filepath.Join(dir, "result", "loss.csv")); len(rows) != 6 {
@@ -163,6 +163,48 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mine", "0000_02.png")); err == nil {
 		t.Error("more outputs than codes")
+	}
+}
+
+// colourfulInFirstTile counts the strongly coloured pixels of a sample
+// grid's first tile (the input image): the demo's A halves are black
+// outlines on white, its B halves saturated fills.
+func colourfulInFirstTile(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for y := 2; y < 2+32; y++ {
+		for x := 2; x < 2+32; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if max(r, g, b)-min(r, g, b) > 100<<8 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestSampleUsesTrainedDirection: weights trained --direction BtoA are
+// sampled BtoA unless --direction says otherwise.
+func TestSampleUsesTrainedDirection(t *testing.T) {
+	root := dataset(t)
+	dir := t.TempDir()
+	mustRun(t, dir, append([]string{"train", "--root", root, "--num_epoch", "1", "--direction", "BtoA"}, tiny...)...)
+	mustRun(t, dir, "sample", "--root", root, "--img_num", "1")
+	if n := colourfulInFirstTile(t, filepath.Join(dir, "test", "random_latest.png")); n < 50 {
+		t.Errorf("sampled without --direction: %d coloured input pixels, want the B half (BtoA)", n)
+	}
+	mustRun(t, dir, "sample", "--root", root, "--img_num", "1", "--direction", "AtoB")
+	if n := colourfulInFirstTile(t, filepath.Join(dir, "test", "random_latest.png")); n > 5 {
+		t.Errorf("sampled with --direction AtoB: %d coloured input pixels, want the A half", n)
 	}
 }
 

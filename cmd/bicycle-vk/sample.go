@@ -34,7 +34,7 @@ func runSample(args []string) error {
 	device := fs.String("device", "", "Vulkan device: index or name substring (see `bicycle-vk devices`)")
 	input := fs.String("input", "", "translate this A image, or every image in this folder (no B needed)")
 	zs := fs.StringArray("z", nil, "an explicit latent code v1,v2,... (repeat for several); with --input")
-	direction := fs.String("direction", "AtoB", "AtoB, or BtoA to swap the halves of val images")
+	direction := fs.String("direction", "AtoB", "AtoB, or BtoA to swap the halves of val images (default: as trained)")
 	if err := parse(fs, args); err != nil {
 		if err == errHelp {
 			return nil
@@ -57,6 +57,14 @@ func runSample(args []string) error {
 	cfg, err := bicycle.ReadWeightConfig(wpath)
 	if err != nil {
 		return err
+	}
+	if *direction != "AtoB" && *direction != "BtoA" {
+		return fmt.Errorf("--direction %q: must be AtoB or BtoA", *direction)
+	}
+	if !fs.Changed("direction") {
+		if *direction, err = bicycle.ReadWeightDirection(wpath); err != nil {
+			return err
+		}
 	}
 	var codes [][]float32
 	for _, s := range *zs {
