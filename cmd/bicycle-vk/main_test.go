@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"os/exec"
@@ -163,6 +164,32 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mine", "0000_02.png")); err == nil {
 		t.Error("more outputs than codes")
+	}
+	// A folder with a.png and a.jpg: neither's outputs overwrite the other's.
+	both := filepath.Join(dir, "both")
+	if err := os.MkdirAll(both, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := bicycle.LoadImage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bicycle.SavePNG(filepath.Join(both, "a.png"), src); err != nil {
+		t.Fatal(err)
+	}
+	jf, err := os.Create(filepath.Join(both, "a.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jpeg.Encode(jf, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	jf.Close()
+	mustRun(t, dir, "sample", "--input", both, "--img_num", "1", "--result_dir", "both_out")
+	for _, f := range []string{"a.png_00.png", "a.jpg_00.png"} {
+		if _, err := os.Stat(filepath.Join(dir, "both_out", f)); err != nil {
+			t.Error(err)
+		}
 	}
 }
 

@@ -189,6 +189,14 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 	} else {
 		files = []string{input}
 	}
+	// Inputs whose names differ only in the extension (a.png, a.jpg) keep it
+	// in their output names (a.png_00.png, a.jpg_00.png) rather than
+	// overwrite each other's.
+	stems := map[string]int{}
+	stemOf := func(f string) string { return strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)) }
+	for _, f := range files {
+		stems[stemOf(f)]++
+	}
 	done := 0
 	for _, f := range files {
 		img, err := bicycle.LoadImage(f)
@@ -208,7 +216,10 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		stem := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		stem := stemOf(f)
+		if stems[stem] > 1 {
+			stem = filepath.Base(f)
+		}
 		for i, y := range outs {
 			path := filepath.Join(resultDir, fmt.Sprintf("%s_%02d.png", stem, i))
 			if err := bicycle.SavePNG(path, bicycle.CHWToImage(y, cfg.ImgSize)); err != nil {
