@@ -115,17 +115,22 @@ func (m *Model) SaveWeights(dir string, epoch int, tag, direction string) error 
 		return err
 	}
 	for _, n := range Networks {
-		f := NewTensorFile()
-		f.Metadata = m.Cfg.metadata(n, tag)
-		f.Metadata["direction"] = direction
-		if err := downloadParams(m.NetworkParams(n), f, ""); err != nil {
-			return err
-		}
-		if err := WriteSafetensors(WeightPath(dir, n, epoch), f); err != nil {
+		if err := m.writeWeights(WeightPath(dir, n, epoch), n, tag, direction); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeWeights writes one network's weight file at path, atomically.
+func (m *Model) writeWeights(path, network, tag, direction string) error {
+	f := NewTensorFile()
+	f.Metadata = m.Cfg.metadata(network, tag)
+	f.Metadata["direction"] = direction
+	if err := downloadParams(m.NetworkParams(network), f, ""); err != nil {
+		return err
+	}
+	return WriteSafetensors(path, f)
 }
 
 // uploadParams copies a file's tensors into params, checking that every
@@ -214,9 +219,10 @@ func (st TrainState) matches(o TrainOptions) error {
 // StatePath is the training-state file in a weight folder.
 func StatePath(dir string) string { return filepath.Join(dir, "train_state.safetensors") }
 
-// SaveState writes the optimizers' moments and steps and the training
-// position, atomically, with the tag of the weights saved with it.
-func (t *Trainer) SaveState(dir string, st TrainState, tag string) error {
+// writeState writes the optimizers' moments and steps and the training
+// position to path, atomically, with the tag of the weights saved with it
+// (SaveCheckpoint stages it with them).
+func (t *Trainer) writeState(path string, st TrainState, tag string) error {
 	f := NewTensorFile()
 	f.Metadata = t.Cfg.metadata("train_state", tag)
 	f.Metadata["epoch"] = strconv.Itoa(st.Epoch)
@@ -240,7 +246,7 @@ func (t *Trainer) SaveState(dir string, st TrainState, tag string) error {
 	if err != nil {
 		return err
 	}
-	return WriteSafetensors(StatePath(dir), f)
+	return WriteSafetensors(path, f)
 }
 
 // eachMoment calls fn for every Adam moment of every optimizer, with the

@@ -188,6 +188,9 @@ func WriteSafetensors(path string, f *TensorFile) error {
 	if _, err := tmp.Write(buf); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp's 0600 is not what a saved file should have
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

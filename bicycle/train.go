@@ -114,6 +114,9 @@ func Train(e *graph.Engine, o TrainOptions) (*TrainSummary, error) {
 	r.rng = rand.NewPCG(o.Seed, 0xb1c7)
 	r.st = TrainState{Seed: o.Seed, BatchSize: o.BatchSize, Direction: o.Direction}
 	if o.LoadWeight {
+		if err := RecoverCheckpoint(o.WeightDir); err != nil {
+			return nil, fmt.Errorf("--load_weight: %w", err)
+		}
 		tag, err := r.m.LoadWeights(o.WeightDir, -1, Networks...)
 		if err != nil {
 			return nil, fmt.Errorf("--load_weight: %w", err)
@@ -309,10 +312,7 @@ func (r *trainRun) checkpoint(epoch int) error {
 			return err
 		}
 	}
-	if err := r.m.SaveWeights(r.o.WeightDir, -1, tag, r.o.Direction); err != nil {
-		return err
-	}
-	return r.tr.SaveState(r.o.WeightDir, st, tag)
+	return r.tr.SaveCheckpoint(r.o.WeightDir, st, tag, r.o.Direction)
 }
 
 // saveGrid writes RESULT_DIR/iter_<N>.png: a row per val image (up to

@@ -136,6 +136,15 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 	if _, ok := g.Tensors["downsample_5.conv_block.1.weight"]; ok {
 		t.Error("the innermost block has an instance norm")
 	}
+	// A checkpoint is committed whole: no staged files or commit file stay.
+	if left, _ := filepath.Glob(filepath.Join(dir, "weight", ".*")); len(left) != 0 {
+		t.Errorf("weight folder keeps %v", left)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "weight", "G.safetensors")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o644 {
+		t.Errorf("G.safetensors has mode %v, want 0644", st.Mode())
+	}
 	if g.Metadata["img_size"] != "32" || g.Metadata["nz"] != "3" || g.Metadata["direction"] != "AtoB" {
 		t.Errorf("metadata %v", g.Metadata)
 	}

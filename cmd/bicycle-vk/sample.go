@@ -53,6 +53,9 @@ func runSample(args []string) error {
 	if len(*zs) > 0 && *input == "" {
 		return fmt.Errorf("--z goes with --input")
 	}
+	if err := bicycle.RecoverCheckpoint(*weightDir); err != nil && !os.IsNotExist(err) {
+		return err
+	}
 	wpath := bicycle.WeightPath(*weightDir, "G", *epoch)
 	cfg, err := bicycle.ReadWeightConfig(wpath)
 	if err != nil {
