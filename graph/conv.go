@@ -230,17 +230,24 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 	if groups[0] > maxGroups || groups[1] > maxGroups {
 		return false
 	}
+	r.dispatchGather(op, "conv_gemm", []uint32{uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
+		groups, g, x, w, b, y, acc)
+	return true
+}
+
+// dispatchGather records one of the gather kernels, which share their push
+// constants: the addresses of x, w, the bias (0 if none) and y, then the
+// geometry. The tensors stay bound as well, for the barriers.
+func (r *Rec) dispatchGather(op, shader string, spec []uint32, groups [3]uint32, g convGeom, x, w, b, y *Tensor, acc bool) {
 	hasBias := b != nil
 	var baddr uint64
 	bias := w // unused binding; any valid buffer keeps the descriptor legal
 	if hasBias {
 		bias, baddr = b, b.Buf.Address()
 	}
-	r.dispatch(op, "conv_gemm", []uint32{uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
-		groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
-			g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
+	r.dispatch(op, shader, spec, groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
+		g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
 		vk.In(x.Buf), vk.In(w.Buf), vk.In(bias.Buf), vk.Access{Buf: y.Buf, Write: true})
-	return true
 }
 
 // gemmFew records conv_gemm_few.comp (lanes over output channels) for a
@@ -257,16 +264,8 @@ func (r *Rec) gemmFew(op string, kind, pixels, classes int, g convGeom, x, w, b,
 	if groups[0] > maxGroups || groups[1] > maxGroups {
 		return false
 	}
-	hasBias := b != nil
-	var baddr uint64
-	bias := w // unused binding; any valid buffer keeps the descriptor legal
-	if hasBias {
-		bias, baddr = b, b.Buf.Address()
-	}
-	r.dispatch(op, "conv_gemm_few", []uint32{uint32(tp), uint32(tc), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
-		groups, vk.Push(x.Buf.Address(), w.Buf.Address(), baddr, y.Buf.Address(),
-			g.N, g.Ci, g.H, g.W, g.Co, g.OH, g.OW, g.pad, hasBias, acc),
-		vk.In(x.Buf), vk.In(w.Buf), vk.In(bias.Buf), vk.Access{Buf: y.Buf, Write: true})
+	r.dispatchGather(op, "conv_gemm_few", []uint32{uint32(tp), uint32(tc), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
+		groups, g, x, w, b, y, acc)
 	return true
 }
 

@@ -1,17 +1,9 @@
 package vk
 
 /*
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <vulkan/vulkan.h>
-
-static PFN_vkGetInstanceProcAddr loader_gipa(void) {
-	void *lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) return NULL;
-	return (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
-}
+#include "loader.h"
 
 // addressing_support reports the bufferDeviceAddress feature (Vulkan 1.2) and
 // the subgroup size and operations (Vulkan 1.1) of a physical device.

@@ -2,18 +2,14 @@ package vk
 
 /*
 #cgo LDFLAGS: -ldl
-#include <dlfcn.h>
 #include <string.h>
-#include <vulkan/vulkan.h>
+#include "loader.h"
 
 // driver_properties asks VkPhysicalDeviceDriverProperties (Vulkan 1.2) for
 // the driver's name and version string. vulkan-go wraps Vulkan 1.0 only, so
 // this goes through the loader's vkGetInstanceProcAddr directly.
 static int driver_properties(VkInstance inst, VkPhysicalDevice pd, char *name, char *info) {
-	void *lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) return 0;
-	PFN_vkGetInstanceProcAddr gipa = (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
+	PFN_vkGetInstanceProcAddr gipa = loader_gipa();
 	if (!gipa) return 0;
 	PFN_vkGetPhysicalDeviceProperties2 props2 =
 		(PFN_vkGetPhysicalDeviceProperties2)gipa(inst, "vkGetPhysicalDeviceProperties2");
@@ -33,10 +29,7 @@ static int driver_properties(VkInstance inst, VkPhysicalDevice pd, char *name, c
 
 // loader_version is vkEnumerateInstanceVersion, or 1.0 for a 1.0 loader.
 static uint32_t loader_version(void) {
-	void *lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) return VK_API_VERSION_1_0;
-	PFN_vkGetInstanceProcAddr gipa = (PFN_vkGetInstanceProcAddr)dlsym(lib, "vkGetInstanceProcAddr");
+	PFN_vkGetInstanceProcAddr gipa = loader_gipa();
 	if (!gipa) return VK_API_VERSION_1_0;
 	PFN_vkEnumerateInstanceVersion env = (PFN_vkEnumerateInstanceVersion)gipa(NULL, "vkEnumerateInstanceVersion");
 	uint32_t v = VK_API_VERSION_1_0;
