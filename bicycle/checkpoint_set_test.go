@@ -24,7 +24,10 @@ func TestRecoverCheckpoint(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := filepath.Join(t.TempDir(), "w[1]") // pattern characters in the folder's name
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			write := func(path, s string) {
 				if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 					t.Fatal(err)
@@ -41,6 +44,8 @@ func TestRecoverCheckpoint(t *testing.T) {
 			}
 			if c.commit {
 				write(filepath.Join(dir, commitFileName), strings.Join(names, "\n")+"\n")
+			} else { // killed in the middle of writing a staged file
+				write(filepath.Join(dir, ".G.safetensors.staged.tmp123"), "part")
 			}
 			if err := RecoverCheckpoint(dir); err != nil {
 				t.Fatal(err)
@@ -66,4 +71,52 @@ func TestRecoverCheckpoint(t *testing.T) {
 			t.Errorf("error %v, want one naming %s", err, commitFileName)
 		}
 	})
+}
+
+// TestSaveCheckpointAfterKilledSave: a save into a folder where an earlier
+// save was killed (its commit half done, another's staged files lying
+// about) still leaves one whole set, which loads.
+func TestSaveCheckpointAfterKilledSave(t *testing.T) {
+	e := engine(t)
+	cfg := Config{ImgSize: 32, NZ: 2, NGF: 2, NEF: 2, NDF: 2}
+	m, err := NewModel(e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Graph.Close()
+	tr, err := NewTrainer(m, 1, DefaultHyper())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st := TrainState{Seed: 1, BatchSize: 2, Direction: "AtoB", Iteration: 3, RNG: []byte{1, 2, 3}}
+	if err := tr.SaveCheckpoint(dir, st, "first", "AtoB"); err != nil {
+		t.Fatal(err)
+	}
+	// A killed save: its commit lists E only, whose staged file is junk from
+	// yet another save; a staged G lies about uncovered.
+	junk := []byte("not a checkpoint")
+	for _, f := range []string{".E.safetensors.staged", ".G.safetensors.staged"} {
+		if err := os.WriteFile(filepath.Join(dir, f), junk, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, commitFileName), []byte("E.safetensors\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st.Iteration = 7
+	if err := tr.SaveCheckpoint(dir, st, "second", "AtoB"); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := m.LoadWeights(dir, -1, Networks...)
+	if err != nil || tag != "second" {
+		t.Fatalf("LoadWeights: tag %q, %v", tag, err)
+	}
+	got, err := tr.LoadState(dir, tag)
+	if err != nil || got.Iteration != 7 {
+		t.Fatalf("LoadState: iteration %d, %v", got.Iteration, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
 }

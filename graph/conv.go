@@ -209,7 +209,7 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 // columns to fill its lanes, and says whether it did. For op 2, w is the
 // output gradient and y the weight gradient.
 func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tensor, acc bool) bool {
-	if t.WG == 0 {
+	if t.WG == 0 || !r.e.Dev.Addresses() {
 		return false
 	}
 	var cols, classes int
@@ -255,7 +255,7 @@ func (r *Rec) dispatchGather(op, shader string, spec []uint32, groups [3]uint32,
 // lanes but more than one, if its tile is on, and says whether it did.
 func (r *Rec) gemmFew(op string, kind, pixels, classes int, g convGeom, x, w, b, y *Tensor, acc bool) bool {
 	t := r.e.Tune.GemmFew
-	if t.WG == 0 || pixels < 2 {
+	if t.WG == 0 || pixels < 2 || !r.e.Dev.Addresses() {
 		return false
 	}
 	tp := min(t.TN, pixels)

@@ -200,6 +200,11 @@ func TestConvBadShapes(t *testing.T) {
 		{"transposed size", func(r *Rec) {
 			r.ConvTranspose2d(empty(t, e, 1, 4, 9, 9), empty(t, e, 1, 3, 4, 4), empty(t, e, 3, 4, 4, 4), nil, 2, 1)
 		}},
+		{"freed input", func(r *Rec) { // an error, not a crash, with the gather kernels too
+			freed := empty(t, e, 1, 3, 8, 8)
+			freed.Free()
+			r.Conv2d(empty(t, e, 1, 4, 4, 4), freed, w, nil, 2, 1)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -69,10 +69,10 @@ type Tuning struct {
 }
 
 // gemmOK says whether conv_gemm.comp can run on a device: it reads through
-// buffer device addresses and hands values between 8 lanes with
-// subgroupShuffle.
+// buffer device addresses and hands values between the 8 lanes of a
+// workgroup that must be one whole subgroup, with subgroupShuffle.
 func gemmOK(info vk.DeviceInfo) bool {
-	return info.BufferAddress && info.SubgroupShuffle && info.SubgroupSize >= 8
+	return info.BufferAddress && info.SubgroupShuffle && info.SubgroupSize == 8
 }
 
 // TuningFor picks tiles for a device. lavapipe runs a workgroup on one CPU

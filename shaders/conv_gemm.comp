@@ -25,10 +25,11 @@
 //   [N,Co,OH,OW] (y for OP 0/1, w for OP 2).
 // spec: 0 TM rows (output channels) per invocation, 1 TN columns per
 //   invocation (lanes own columns lane, lane+8, ...), 2 KH, 3 KW, 4 OP, 5 S.
-// The workgroup is 8 lanes and must lie in one subgroup of at least 8
-// (lavapipe: exactly 8, one AVX2 vector).
+// The workgroup is 8 lanes and must be exactly one subgroup (lavapipe on
+// AVX2: one 8-wide vector; graph/tuning.go checks the subgroup size).
 #extension GL_EXT_buffer_reference : require
 #extension GL_EXT_buffer_reference_uvec2 : require
+#extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
 
@@ -100,7 +101,8 @@ const int TT = TKH * TKW;
 
 void main() {
 	Floats X = Floats(p.x), Wt = Floats(p.w), Y = Floats(p.y);
-	int lane = int(gl_LocalInvocationID.x);
+	// The subgroup lane numbers: the ones subgroupShuffle reads by.
+	int lane = int(gl_SubgroupInvocationID);
 	int m0 = int(gl_WorkGroupID.y) * TM;
 	int hw = p.H * p.W, ohw = p.OH * p.OW;
 	int py = int(gl_WorkGroupID.z) / S, px = int(gl_WorkGroupID.z) % S;

@@ -13,6 +13,7 @@
 //   2 KH, 3 KW, 4 OP (0 or 1), 5 S.
 #extension GL_EXT_buffer_reference : require
 #extension GL_EXT_buffer_reference_uvec2 : require
+#extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
 
@@ -63,7 +64,8 @@ const int TT = TKH * TKW;
 
 void main() {
 	Floats X = Floats(p.x), Wt = Floats(p.w), Y = Floats(p.y);
-	int lane = int(gl_LocalInvocationID.x);
+	// The subgroup lane numbers: the ones subgroupShuffle reads by.
+	int lane = int(gl_SubgroupInvocationID);
 	int hw = p.H * p.W, ohw = p.OH * p.OW;
 	int py = int(gl_WorkGroupID.z) / S, px = int(gl_WorkGroupID.z) % S;
 	int QH = (p.OH + S - 1) / S, QW = (p.OW + S - 1) / S;

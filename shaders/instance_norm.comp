@@ -36,8 +36,9 @@ shared float part[gl_WorkGroupSize.x];
 
 // Acc is a blocked sum: terms go into blk, which folds into total every 64
 // terms, so a serial sum's rounding error grows with 64 + terms/64 rather
-// than with the number of terms. add4 adds four terms one by one, so the
-// VEC4 loops round exactly as the scalar ones do.
+// than with the number of terms. add4 adds four terms one by one, so in
+// SMALL mode the VEC4 loops round exactly as the scalar ones do (with a
+// tree, each invocation's share of the plane changes, and so does rounding).
 struct Acc { float total, blk; uint cnt; };
 void add(inout Acc a, float v) {
 	a.blk += v;

@@ -56,8 +56,8 @@ void main() {
 			uint q = n * C + c, base = q * hw, base4 = q * hw4;
 			float mean = stats[2u * q], rstd = stats[2u * q + 1u];
 			// Blocked sums, folded every 64 terms (as in reduce.comp). With VEC4
-			// the four values are added one by one, so the sums round exactly
-			// as the scalar loop's do.
+			// the four values are added one by one, so in SMALL mode the sums
+			// round exactly as the scalar loop's do.
 			float sg = 0.0, sgx = 0.0, bg = 0.0, bgx = 0.0;
 			uint cnt = 0u;
 			for (uint i = first; i < (VEC4 ? hw4 : hw); i += step) {

@@ -130,9 +130,9 @@ func (d *Device) blockAddress(buf vk.Buffer) uint64 {
 func (d *Device) Addresses() bool { return d.addressFn != nil }
 
 // Address is the buffer's device address (GL_EXT_buffer_reference), or 0
-// where the device has them off (Device.Addresses).
+// where the device has them off (Device.Addresses) or the buffer is freed.
 func (b *Buffer) Address() uint64 {
-	if b.blk.addr == 0 {
+	if b == nil || b.blk == nil || b.blk.addr == 0 { // nil or freed: Recorder.Add rejects the binding
 		return 0
 	}
 	return b.blk.addr + b.span.off

@@ -194,8 +194,11 @@ func TestTrainSampleEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	jf.Close()
+	if err := bicycle.SavePNG(filepath.Join(both, "a.png.png"), src); err != nil {
+		t.Fatal(err)
+	}
 	mustRun(t, dir, "sample", "--input", both, "--img_num", "1", "--result_dir", "both_out")
-	for _, f := range []string{"a.png_00.png", "a.jpg_00.png"} {
+	for _, f := range []string{"a.png_00.png", "a.jpg_00.png", "a.png-2_00.png"} {
 		if _, err := os.Stat(filepath.Join(dir, "both_out", f)); err != nil {
 			t.Error(err)
 		}

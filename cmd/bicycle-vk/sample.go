@@ -53,9 +53,6 @@ func runSample(args []string) error {
 	if len(*zs) > 0 && *input == "" {
 		return fmt.Errorf("--z goes with --input")
 	}
-	if err := bicycle.RecoverCheckpoint(*weightDir); err != nil && !os.IsNotExist(err) {
-		return err
-	}
 	wpath := bicycle.WeightPath(*weightDir, "G", *epoch)
 	cfg, err := bicycle.ReadWeightConfig(wpath)
 	if err != nil {
@@ -194,11 +191,25 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 	}
 	// Inputs whose names differ only in the extension (a.png, a.jpg) keep it
 	// in their output names (a.png_00.png, a.jpg_00.png) rather than
-	// overwrite each other's.
+	// overwrite each other's; a name still taken gets a counter (a.png-2).
 	stems := map[string]int{}
 	stemOf := func(f string) string { return strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)) }
 	for _, f := range files {
 		stems[stemOf(f)]++
+	}
+	outName := map[string]string{}
+	taken := map[string]bool{}
+	for _, f := range files {
+		base := stemOf(f)
+		if stems[base] > 1 {
+			base = filepath.Base(f)
+		}
+		name := base
+		for k := 2; taken[name]; k++ {
+			name = fmt.Sprintf("%s-%d", base, k)
+		}
+		taken[name] = true
+		outName[f] = name
 	}
 	done := 0
 	for _, f := range files {
@@ -219,10 +230,7 @@ func translateInputs(sp *bicycle.Sampler, cfg bicycle.Config, input, resultDir s
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		stem := stemOf(f)
-		if stems[stem] > 1 {
-			stem = filepath.Base(f)
-		}
+		stem := outName[f]
 		for i, y := range outs {
 			path := filepath.Join(resultDir, fmt.Sprintf("%s_%02d.png", stem, i))
 			if err := bicycle.SavePNG(path, bicycle.CHWToImage(y, cfg.ImgSize)); err != nil {
