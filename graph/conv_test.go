@@ -117,8 +117,15 @@ func convEngines(t *testing.T) []convEngine {
 		return []convEngine{{"tuned", e}}
 	}
 	off := *e
-	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew = ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
-	return []convEngine{{"gemm", e}, {"descriptors", &off}}
+	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew, off.Tune.GemmRows =
+		ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
+	sets := []convEngine{{"gemm", e}, {"descriptors", &off}}
+	if tu.GemmRows.WG != 0 { // conv_gemm.comp still takes what conv_gemm_rows.comp declines
+		noRows := *e
+		noRows.Tune.GemmRows = ConvTile{}
+		sets = append(sets, convEngine{"gemm without rows", &noRows})
+	}
+	return sets
 }
 
 // testConvFamily checks the forward and both backward passes of every case
@@ -219,9 +226,10 @@ func TestConvBadShapes(t *testing.T) {
 }
 
 // TestConvGemmChosen checks that where the gather kernels are tuned in, each
-// pass runs on the one meant for its size (conv_gemm.comp for 8 or more
-// output pixels and every weight gradient, conv_gemm_few.comp for 2 to 7,
-// conv2d.comp's few-pixel tile for 1),
+// pass runs on the one meant for it (conv_gemm_rows.comp for convs and
+// stride-1 transposed convs with 8 or more output pixels, conv_gemm.comp for
+// the other transposed convs and every weight gradient, conv_gemm_few.comp
+// for 2 to 7 pixels, conv2d.comp's few-pixel tile for 1),
 // and that with them off none does: the two halves of convEngines really
 // test different kernels.
 func TestConvGemmChosen(t *testing.T) {
@@ -242,7 +250,11 @@ func TestConvGemmChosen(t *testing.T) {
 		r.Conv2dBackwardData(x, w, y, 2, 1, false)
 		r.Conv2dBackwardWeight(w, x, y, 2, 1, false)
 		r.ConvTranspose2d(yt, x, wt, nil, 2, 1)
-		want = append(want, "conv_gemm<", "conv_gemm<", "conv_gemm<", "conv_gemm<")
+		want = append(want, "conv_gemm_rows<", "conv_gemm<", "conv_gemm<", "conv_gemm<")
+		x1s, y1s := empty(t, e, 1, 8, 9, 9), empty(t, e, 1, 16, 8, 8) // stride 1: rows both ways
+		r.Conv2d(y1s, x1s, w, nil, 1, 1)
+		r.Conv2dBackwardData(x1s, w, y1s, 1, 1, false)
+		want = append(want, "conv_gemm_rows<", "conv_gemm_rows<")
 		r.Conv2d(ys, xs, w, nil, 2, 1)
 		r.ConvTranspose2d(yt2, xt, wt, nil, 2, 1)
 		r.Conv2dBackwardWeight(w, xs, ys, 2, 1, false)
@@ -261,7 +273,9 @@ func TestConvGemmChosen(t *testing.T) {
 		}
 		for i, tm := range ts {
 			gather := strings.HasPrefix(tm.Kernel, "conv_gemm")
-			if ce.name == "gemm" && !strings.HasPrefix(tm.Kernel, want[i]) || ce.name != "gemm" && gather {
+			if ce.name == "gemm" && !strings.HasPrefix(tm.Kernel, want[i]) ||
+				ce.name == "descriptors" && gather ||
+				ce.name == "gemm without rows" && strings.HasPrefix(tm.Kernel, "conv_gemm_rows") {
 				t.Errorf("%s engine: %s ran on %s", ce.name, tm.Label, tm.Kernel)
 			}
 		}

@@ -66,6 +66,10 @@ type Tuning struct {
 	// single pixel stays on the few-pixel tiles: there each weight is used
 	// once and per-lane gathers of rows K apart measured 2x slower.
 	GemmFew ConvTile
+	// GemmRows: conv_gemm_rows.comp's tile (TN neighbouring output columns
+	// per lane) for the conv2d passes and stride-1 transposed convs that
+	// conv_gemm.comp would take; WG 0 disables it.
+	GemmRows ConvTile
 }
 
 // gemmOK says whether conv_gemm.comp can run on a device: it reads through
@@ -101,6 +105,7 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			// at 4 it is even, at 1 it is 2-3x slower.
 			t.GemmMinCols = 8
 			t.GemmFew = ConvTile{WG: 8, TM: 4, TN: 8}
+			t.GemmRows = ConvTile{WG: 8, TM: 16, TN: 4}
 		}
 		return t
 	}

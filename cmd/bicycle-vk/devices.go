@@ -44,9 +44,10 @@ func runDevices(args []string) error {
 			if tune.GemmConv.WG != 0 {
 				heading = "descriptor kernels, for what the gather kernels leave (1 output pixel)"
 				fmt.Printf("    gather kernels (read through buffer device addresses):\n"+
-					"      conv_gemm          %v (convs and transposed convs with >= %d output pixels, all weight gradients)\n"+
+					"      conv_gemm_rows     %v (convs and stride-1 transposed convs with >= %d output pixels)\n"+
+					"      conv_gemm          %v (other transposed convs with >= %d output pixels, all weight gradients)\n"+
 					"      conv_gemm_few      %v (2 to %d output pixels)\n",
-					tune.GemmConv, tune.GemmMinCols, tune.GemmFew, tune.GemmMinCols-1)
+					tune.GemmRows, tune.GemmMinCols, tune.GemmConv, tune.GemmMinCols, tune.GemmFew, tune.GemmMinCols-1)
 			}
 			fmt.Printf("    %s:\n"+
 				"      conv2d             %v (<= %d output pixels: %v; stride-1 rows: %v)\n"+
