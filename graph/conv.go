@@ -263,6 +263,9 @@ func (r *Rec) gemmRows(op string, kind, classes int, g convGeom, x, w, b, y *Ten
 		return false
 	}
 	runs := g.N * rows * ceilDiv(cols, t.TN)
+	if runs < 8 { // fewer runs than lanes (a 4x4 map): conv_gemm.comp keeps every lane busy
+		return false
+	}
 	groups := [3]uint32{uint32(ceilDiv(runs, 8)), uint32(ceilDiv(g.Co, t.TM)), uint32(classes)}
 	if groups[0] > maxGroups || groups[1] > maxGroups {
 		return false
