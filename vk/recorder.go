@@ -3,6 +3,7 @@ package vk
 import (
 	"errors"
 	"fmt"
+	"time"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -41,6 +42,7 @@ type Recorder struct {
 	descPool vk.DescriptorPool
 	queries  vk.QueryPool
 	closed   bool
+	lastRun  time.Duration // wall time of the last Run's submit and wait
 }
 
 // NewRecorder starts an empty recording. With profile, Run also records a
@@ -128,8 +130,15 @@ func (r *Recorder) Run() error {
 			return err
 		}
 	}
-	return r.dev.submitWait(r.cb, r.fence)
+	start := time.Now()
+	err := r.dev.submitWait(r.cb, r.fence)
+	r.lastRun = time.Since(start)
+	return err
 }
+
+// LastRunTime is the wall time the last Run spent submitting and waiting
+// for the device: the dispatches plus what the driver does around them.
+func (r *Recorder) LastRunTime() time.Duration { return r.lastRun }
 
 func (r *Recorder) build() error {
 	d := r.dev

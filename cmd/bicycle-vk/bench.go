@@ -31,6 +31,7 @@ type benchResult struct {
 	GPUTimeS        float64            `json:"gpu_time_s"`
 	OpShare         map[string]float64 `json:"gpu_time_share_by_op"`
 	HostShare       float64            `json:"host_share"`
+	DriverShare     float64            `json:"driver_share"`
 }
 
 func runBench(args []string) error {
@@ -98,7 +99,7 @@ func runBench(args []string) error {
 	batch := bicycle.Batch{A1: fill(n, false), B1: fill(n, false), A2: fill(n, false), B2: fill(n, false)}
 	noise := bicycle.Noise{EpsD: fill(8, true), ZD: fill(8, true), EpsG: fill(8, true), ZG: fill(8, true)}
 	var times []float64
-	var gpuTotal float64
+	var gpuTotal, runTotal float64
 	share := map[string]float64{}
 	for i := 0; i < *warmup+*iters; i++ {
 		start := time.Now()
@@ -107,6 +108,9 @@ func runBench(args []string) error {
 		}
 		if i >= *warmup {
 			times = append(times, time.Since(start).Seconds())
+			for _, p := range tr.Phases() {
+				runTotal += p.Recorder().LastRunTime().Seconds()
+			}
 			ops, total, err := tr.Profile()
 			if err == nil {
 				gpuTotal += total
@@ -135,7 +139,9 @@ func runBench(args []string) error {
 			mean += x
 		}
 		mean /= float64(len(times))
-		res.HostShare = max(0, 1-res.GPUTimeS/mean)
+		run := runTotal / float64(*iters)
+		res.HostShare = max(0, 1-run/mean)
+		res.DriverShare = max(0, (run-res.GPUTimeS)/mean)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -150,7 +156,8 @@ func runBench(args []string) error {
 	fmt.Printf("device memory     %.1f MiB peak (parameters %.1f, gradients %.1f, Adam %.1f, activations %.1f, other %.1f)\n",
 		mib(mem.Total()), mib(mem.Parameters), mib(mem.Gradients), mib(mem.AdamMoments), mib(mem.Activations), mib(mem.Other))
 	if gpuTotal > 0 {
-		fmt.Printf("GPU time          %.3f s/iter; host and submission %.1f%% of wall time\n", res.GPUTimeS, 100*res.HostShare)
+		fmt.Printf("GPU time          %.3f s/iter; host work %.2f%% of wall time, driver between dispatches %.1f%%\n",
+			res.GPUTimeS, 100*res.HostShare, 100*res.DriverShare)
 		type kv struct {
 			k string
 			v float64

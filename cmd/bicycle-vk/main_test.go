@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"image/jpeg"
 	"image/png"
@@ -366,5 +367,35 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out, f) {
 			t.Errorf("train --help does not explain %s", f)
 		}
+	}
+}
+
+// TestBenchJSON: bench on a tiny model prints the documented JSON fields
+// with sane values.
+func TestBenchJSON(t *testing.T) {
+	out := mustRun(t, t.TempDir(), "bench", "--img_size", "32", "--ngf", "4", "--nef", "4", "--ndf", "4",
+		"--iters", "2", "--warmup", "1", "--json")
+	var res struct {
+		MedianS, MinS, MaxS, GFLOPPerIter, HostShare, DriverShare, GPUTimeS float64
+		PeakDeviceBytes                                                     int64
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	get := func(k string) float64 {
+		v, ok := raw[k].(float64)
+		if !ok {
+			t.Errorf("no number %q in %s", k, out)
+		}
+		return v
+	}
+	res.MedianS, res.MinS, res.MaxS = get("median_s"), get("min_s"), get("max_s")
+	res.GFLOPPerIter, res.GPUTimeS = get("gflop_per_iter"), get("gpu_time_s")
+	res.HostShare, res.DriverShare = get("host_share"), get("driver_share")
+	res.PeakDeviceBytes = int64(get("peak_device_bytes"))
+	if !(res.MinS > 0 && res.MinS <= res.MedianS && res.MedianS <= res.MaxS) || res.GFLOPPerIter <= 0 ||
+		res.PeakDeviceBytes <= 0 || res.HostShare < 0 || res.HostShare > 1 || res.DriverShare < 0 || res.DriverShare > 1 {
+		t.Errorf("implausible bench result %+v", res)
 	}
 }
