@@ -189,11 +189,15 @@ func TestTorchParityForward128(t *testing.T) {
 // layers of float32 convolutions and instance norms (whose backward divides
 // by the standard deviation of small maps), so they get 10x the forward's
 // budget, measured against max(the tensor's largest magnitude, 1e-3 of its
-// network's largest gradient). The floor matters for one kind of tensor: a
+// network's largest gradient). One kind of tensor is checked differently: a
 // conv bias right before an instance norm has an exactly zero gradient in
 // exact arithmetic (the norm removes the mean), so both sides hold float32
-// rounding noise (PyTorch's is at most 1.5e-6 where the networks' largest
-// gradients are 0.18 to 2.5). Adam's first step moves a parameter by
+// rounding noise that depends on summation order (PyTorch's is at most
+// 1.5e-6 where the networks' largest gradients are 0.18 to 2.5; ours has
+// been up to 3.8e-6) and comparing the two noises says nothing. Those
+// gradients must instead both be noise: at most zeroTol of the network's
+// largest gradient. A real gradient that failed to cancel (a norm backward
+// that kept the mean) is of the order of the layer's other gradients. Adam's first step moves a parameter by
 // lr*f(g) with f(g) = g/(|g|+eps): about lr*sign(g), but steep where |g| is
 // near eps = 1e-8, and opposite where the two gradients' signs differ (only
 // such noise does that). So each element after the step must match to 1e-4
@@ -203,8 +207,28 @@ const (
 	lossTol   = 1e-4
 	gradTol   = 1e-3
 	gradFloor = 1e-3
+	zeroTol   = 1e-5
 	afterTol  = 1e-4
 )
+
+// zeroByConstruction lists the biases of convs that feed an instance norm:
+// NAME.0.bias where NAME.1.weight is a 1-D tensor of the same length (the
+// norm's scale).
+func zeroByConstruction(ps []*graph.Param) map[string]bool {
+	shapes := map[string][]int{}
+	for _, p := range ps {
+		shapes[p.Name] = p.Value.Shape
+	}
+	out := map[string]bool{}
+	for _, p := range ps {
+		if prefix, ok := strings.CutSuffix(p.Name, ".0.bias"); ok {
+			if sh := shapes[prefix+".1.weight"]; len(sh) == 1 && graph.SameShape(sh, p.Value.Shape) {
+				out[p.Name] = true
+			}
+		}
+	}
+	return out
+}
 
 func TestTorchParityTrainStep(t *testing.T) {
 	for _, fx := range []string{"train32", "train64_cond"} {
@@ -260,13 +284,21 @@ func trainParity(t *testing.T, fx string) {
 	}
 	for net, ps := range map[string][]*graph.Param{"G": m.G.Params(), "E": m.E.Params(),
 		"D_cVAE": m.DVAE.Params(), "D_cLR": m.DLR.Params()} {
+		zero := zeroByConstruction(ps)
+		if net == "G" && len(zero) == 0 {
+			t.Error("no G bias found that feeds an instance norm: zeroByConstruction is broken")
+		}
 		for _, p := range ps {
 			grad, err := p.Grad.Download()
 			if err != nil {
 				t.Fatal(err)
 			}
 			key := net + "/" + p.Name
-			rep.checkFloor(t, "gradient", key, grad, f.Tensors["grad/"+key], gradTol, gradFloor*netMax[net])
+			if zero[p.Name] {
+				checkNoise(t, rep, key, grad, f.Tensors["grad/"+key], zeroTol*netMax[net])
+			} else {
+				rep.checkFloor(t, "gradient", key, grad, f.Tensors["grad/"+key], gradTol, gradFloor*netMax[net])
+			}
 			after, err := p.Data.Download()
 			if err != nil {
 				t.Fatal(err)
@@ -280,6 +312,27 @@ func trainParity(t *testing.T, fx string) {
 	}
 	t.Logf("%d parameters: gradients and values after one step checked", checked)
 	rep.log(t)
+}
+
+// checkNoise checks a gradient that is zero in exact arithmetic: ours and
+// PyTorch's must both stay within bound.
+func checkNoise(t *testing.T, rep parityReport, key string, got []float32, want *HostTensor, bound float64) {
+	t.Helper()
+	var ours, theirs float64
+	for _, v := range got {
+		ours = math.Max(ours, math.Abs(float64(v)))
+	}
+	if want != nil {
+		for _, v := range want.Data {
+			theirs = math.Max(theirs, math.Abs(float64(v)))
+		}
+	}
+	if e := ours / bound * zeroTol; e > rep["zero gradient (of the net's largest)"] {
+		rep["zero gradient (of the net's largest)"] = e
+	}
+	if want == nil || len(got) != len(want.Data) || !(ours <= bound) || !(theirs <= bound) {
+		t.Errorf("gradient %s should be rounding noise: largest %.3g here, %.3g in PyTorch, bound %.3g", key, ours, theirs, bound)
+	}
 }
 
 // checkAfterStep compares a parameter after one Adam step: each element
