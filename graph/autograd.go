@@ -98,6 +98,19 @@ type bwdCtx struct {
 	scratch func(shape []int) *Tensor
 }
 
+// ginOrScratch is input i's gradient, or scratch of its shape where nobody
+// wants it (for shaders that write several gradients at once).
+func (c *bwdCtx) ginOrScratch(i int) *Tensor {
+	if c.gin[i] != nil {
+		return c.gin[i]
+	}
+	return c.scratch(c.in[i].Shape)
+}
+
+// accumulates says whether input i's gradient is wanted and added to
+// rather than overwritten.
+func (c *bwdCtx) accumulates(i int) bool { return c.acc[i] && c.gin[i] != nil }
+
 // Err is the first error met while building (a shape mismatch).
 func (g *Graph) Err() error { return g.err }
 

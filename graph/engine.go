@@ -114,3 +114,11 @@ func groups2D(n, per int) [3]uint32 {
 // vec4Items is the number of invocations of a shader that takes n floats
 // as n/4 vec4s plus the n%4 left over one at a time.
 func vec4Items(n int) int { return n/4 + n%4 }
+
+// boolSpec is a boolean specialization constant's value.
+func boolSpec(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -104,18 +104,8 @@ func (g *Graph) InstanceNorm2d(x, gamma, beta *Value, eps float32) *Value {
 				return
 			}
 			// The shader writes all three gradients: unwanted ones go to scratch.
-			dx, dg, db := c.gin[0], c.gin[1], c.gin[2]
-			if dx == nil {
-				dx = c.scratch(c.in[0].Shape)
-			}
-			if dg == nil {
-				dg = c.scratch(c.in[1].Shape)
-			}
-			if db == nil {
-				db = c.scratch(c.in[2].Shape)
-			}
-			c.r.InstanceNorm2dBackward(dx, dg, db, c.in[0], c.in[1], c.aux[0], c.gout,
-				c.acc[0] && c.gin[0] != nil, c.acc[1] && c.gin[1] != nil)
+			c.r.InstanceNorm2dBackward(c.ginOrScratch(0), c.ginOrScratch(1), c.ginOrScratch(2),
+				c.in[0], c.in[1], c.aux[0], c.gout, c.accumulates(0), c.accumulates(1))
 		}}
 	return g.add(nd, x.Shape, x, gamma, beta)
 }
@@ -290,14 +280,8 @@ func (g *Graph) Reparam(mu, logvar, eps *Value) *Value {
 			if c.gin[0] == nil && c.gin[1] == nil {
 				return
 			}
-			dmu, dlv := c.gin[0], c.gin[1]
-			if dmu == nil {
-				dmu = c.scratch(c.in[0].Shape)
-			}
-			if dlv == nil {
-				dlv = c.scratch(c.in[1].Shape)
-			}
-			c.r.ReparamBackward(dmu, dlv, c.in[1], c.in[2], c.gout, c.acc[0] && c.gin[0] != nil, c.acc[1] && c.gin[1] != nil)
+			c.r.ReparamBackward(c.ginOrScratch(0), c.ginOrScratch(1), c.in[1], c.in[2], c.gout,
+				c.accumulates(0), c.accumulates(1))
 		}}
 	return g.add(nd, mu.Shape, mu, logvar, eps)
 }
@@ -343,14 +327,8 @@ func (g *Graph) KL(mu, logvar *Value) *Value {
 			if c.gin[0] == nil && c.gin[1] == nil {
 				return
 			}
-			dmu, dlv := c.gin[0], c.gin[1]
-			if dmu == nil {
-				dmu = c.scratch(c.in[0].Shape)
-			}
-			if dlv == nil {
-				dlv = c.scratch(c.in[1].Shape)
-			}
-			c.r.KLBackward(dmu, dlv, c.in[0], c.in[1], c.seed, c.acc[0] && c.gin[0] != nil, c.acc[1] && c.gin[1] != nil)
+			c.r.KLBackward(c.ginOrScratch(0), c.ginOrScratch(1), c.in[0], c.in[1], c.seed,
+				c.accumulates(0), c.accumulates(1))
 		}}
 	return g.add(nd, []int{1}, mu, logvar)
 }

@@ -76,11 +76,3 @@ func (r *Rec) InstanceNorm2dBackward(dx, dgamma, dbeta, x, gamma, stats, dy *Ten
 		vk.Out(dx.Buf), vk.Out(dgamma.Buf), vk.Out(dbeta.Buf),
 		vk.In(x.Buf), vk.In(gamma.Buf), vk.In(stats.Buf), vk.In(dy.Buf))
 }
-
-// boolSpec is a boolean specialization constant's value.
-func boolSpec(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
-}
