@@ -262,8 +262,12 @@ func (r *Rec) gemmRows(op string, kind, classes int, g convGeom, x, w, b, y *Ten
 	if rw > 8 || (t.TN-1)*sw+rw > 32 {
 		return false
 	}
+	// Shorter runs on small maps, so that the runs fill the 8 lanes.
+	for t.TN > 1 && g.N*rows*ceilDiv(cols, t.TN) < 8 {
+		t.TN = ceilDiv(t.TN, 2)
+	}
 	runs := g.N * rows * ceilDiv(cols, t.TN)
-	if runs < 8 { // fewer runs than lanes (a 4x4 map): conv_gemm.comp keeps every lane busy
+	if runs < 8 { // fewer runs than lanes: conv_gemm.comp keeps every lane busy
 		return false
 	}
 	groups := [3]uint32{uint32(ceilDiv(runs, 8)), uint32(ceilDiv(g.Co, t.TM)), uint32(classes)}

@@ -97,15 +97,22 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			WGradRows: ConvTile{WG: 8, TM: 8, TN: 1, Mode: 2},
 		}
 		if gemmOK(info) {
-			t.GemmConv = ConvTile{WG: 8, TM: 16, TN: 4}
-			t.GemmConvT = ConvTile{WG: 8, TM: 16, TN: 4}
-			t.GemmWGrad = ConvTile{WG: 8, TM: 16, TN: 4}
+			// 32 channels x 8 columns per lane: in-process A/B over the
+			// networks' 63 conv passes (best of 6), sums of GPU time:
+			// 16x4 430 ms, 16x8 383, 32x4 373, 32x8 350, 64x8 351. 64x8
+			// wins some transposed convs and weight gradients by 5-10%
+			// but compiles 3.5x longer (lavapipe: ~70 s against 20 s for
+			// those passes), and 64x16 or 128x8 did not compile at all
+			// before the stores lost their breaks (see conv_gemm.comp).
+			t.GemmConv = ConvTile{WG: 8, TM: 32, TN: 8}
+			t.GemmConvT = ConvTile{WG: 8, TM: 32, TN: 8}
+			t.GemmWGrad = ConvTile{WG: 8, TM: 32, TN: 8}
 			// Measured on G's small layers: at 16 pixels (one vector of 8
 			// lanes x 2) the gather kernel is 1.5-2.4x the few-pixel tiles,
 			// at 4 it is even, at 1 it is 2-3x slower.
 			t.GemmMinCols = 8
 			t.GemmFew = ConvTile{WG: 8, TM: 4, TN: 8}
-			t.GemmRows = ConvTile{WG: 8, TM: 16, TN: 4}
+			t.GemmRows = ConvTile{WG: 8, TM: 32, TN: 8}
 		}
 		return t
 	}

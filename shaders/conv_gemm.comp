@@ -8,6 +8,14 @@
 // pointer load becomes one hardware gather. Values that are the same in every
 // lane (the A operand) are not loaded per step at all: each lane loads one of
 // 8 consecutive k and subgroupShuffle hands them out, 8 steps per load.
+// Inside a chunk of 8 steps the B values of all 8 steps are gathered first,
+// then each row i runs its 8 steps on TN partial sums of its own. Written
+// step by step instead (every row's partial sums live through every step),
+// a 16x4 tile kept 64 partial sums in 32 registers: lavapipe's code stored
+// one to the stack per multiply-add (606 stack moves per 512 multiplies).
+// Row by row only TN sums are live and the B values are read from the stack,
+// which costs loads, not stores: G.down_3's input gradient went from 24 to
+// 41 GFLOP/s at the same tile, and the larger tiles now pay (tuning.go).
 // OP 0, conv2d: y[b,co,oy,ox] = bias[co] + sum_{ci,ky,kx} w[co,ci,ky,kx] *
 //   x[b,ci,oy*S-p+ky,ox*S-p+kx]. m = co, n = (b,oy,ox), k = (ci,ky,kx).
 //   Also conv_transpose2d's input gradient (w then in that op's layout).
@@ -55,10 +63,10 @@ const int TKH = (KH + S - 1) / S;
 const int TKW = (KW + S - 1) / S;
 const int TT = TKH * TKW;
 
-// STEP(kk): step k0+kk of the K loop, written out 8 times rather than looped
-// so that the shuffle index is a constant and no per-lane loop mask is kept
-// between steps (lavapipe blends every value a loop body writes).
-#define STEP(kk) { \
+// LOADB(kk): the B values of step k0+kk (bv[kk]), written out 8 times rather
+// than looped so that no per-lane loop mask is kept between steps (lavapipe
+// blends every value a loop body writes).
+#define LOADB(kk) { \
 	bool kv = k0 + kk < K; /* past the end: A is 0, B must not be read */ \
 	int k = min(k0 + kk, K - 1); \
 	int off = 0, dy = 0, dx = 0; /* step k's B values, relative to each column's base */ \
@@ -86,16 +94,10 @@ const int TT = TKH * TKW;
 		koy = wrap ? 0 : koy; \
 		kb += wrap ? 1 : 0; \
 	} \
-	float bv[TN]; \
 	[[unroll]] for (int j = 0; j < TN; j++) { \
 		bool inside = kv && uint(cy[j] + dy) < uint(p.H) && uint(cx[j] + dx) < uint(p.W); \
 		float v = X.v[inside ? cbase[j] + off : 0]; \
-		bv[j] = inside ? v : 0.0; \
-	} \
-	[[unroll]] for (int i = 0; i < TM; i++) { \
-		float a = subgroupShuffle(al[i], uint(kk)); \
-		[[unroll]] for (int j = 0; j < TN; j++) \
-			part[i][j] = fma(a, bv[j], part[i][j]); \
+		bv[kk][j] = inside ? v : 0.0; \
 	} \
 }
 
@@ -183,39 +185,47 @@ void main() {
 			al[i] = ok ? v : 0.0;
 		}
 
-		// The 8 steps sum into part, which starts at 0 in every iteration, and
-		// only then into acc: on lavapipe a value carried around the loop is a
-		// register whose every write is blended with the lane mask, so carrying
-		// the running sums through all 8 steps costs a blend (and spills) per
-		// multiply-add.
-		float part[TM][TN];
-		[[unroll]] for (int i = 0; i < TM; i++)
+		// Each row's 8 steps sum into part, which starts at 0 in every
+		// iteration, and only then into acc: on lavapipe a value carried
+		// around the loop is a register whose every write is blended with the
+		// lane mask, so carrying the running sums through all 8 steps costs a
+		// blend (and spills) per multiply-add. The sums are added in the same
+		// order as a plain k loop would, step by step.
+		float bv[8][TN];
+		LOADB(0) LOADB(1) LOADB(2) LOADB(3) LOADB(4) LOADB(5) LOADB(6) LOADB(7)
+		[[unroll]] for (int i = 0; i < TM; i++) {
+			float part[TN];
 			[[unroll]] for (int j = 0; j < TN; j++)
-				part[i][j] = 0.0;
-		STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7)
-		[[unroll]] for (int i = 0; i < TM; i++)
+				part[j] = 0.0;
+			[[unroll]] for (int kk = 0; kk < 8; kk++) {
+				float a = subgroupShuffle(al[i], uint(kk));
+				[[unroll]] for (int j = 0; j < TN; j++)
+					part[j] = fma(a, bv[kk][j], part[j]);
+			}
 			[[unroll]] for (int j = 0; j < TN; j++)
-				acc[i][j] += part[i][j];
+				acc[i][j] += part[j];
+		}
 	}
 
+	// Flat ifs, no break or continue: in an unrolled loop each break nests
+	// the rest of the loop one level deeper, and lavapipe's compiler recurses
+	// once per level (it crashed at 64x16 tiles).
 	Floats Bias = Floats(p.bias);
 	[[unroll]] for (int j = 0; j < TN; j++) {
-		if (!live[j])
-			continue;
 		[[unroll]] for (int i = 0; i < TM; i++) {
 			int m = m0 + i;
-			if (m >= p.Co)
-				break;
-			float v = acc[i][j];
-			int o;
-			if (OP == 2) {
-				o = m * ncols + outAt[j];
-			} else {
-				o = outAt[j] + m * ohw;
-				if (p.hasBias != 0)
-					v += Bias.v[m];
+			if (live[j] && m < p.Co) {
+				float v = acc[i][j];
+				int o;
+				if (OP == 2) {
+					o = m * ncols + outAt[j];
+				} else {
+					o = outAt[j] + m * ohw;
+					if (p.hasBias != 0)
+						v += Bias.v[m];
+				}
+				Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
 			}
-			Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
 		}
 	}
 }

@@ -148,19 +148,18 @@ void main() {
 				acc[i][j] += part[i][j];
 	}
 
+	// Flat ifs, no break or continue: see conv_gemm.comp.
 	Floats Bias = Floats(p.bias);
 	[[unroll]] for (int j = 0; j < TC; j++) {
 		int m = m0 + j * 8;
-		if (m >= p.Co)
-			break;
 		[[unroll]] for (int i = 0; i < TP; i++) {
-			if (!live[i])
-				continue;
-			float v = acc[i][j];
-			if (p.hasBias != 0)
-				v += Bias.v[m];
-			int o = outAt[i] + m * ohw;
-			Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
+			if (m < p.Co && live[i]) {
+				float v = acc[i][j];
+				if (p.hasBias != 0)
+					v += Bias.v[m];
+				int o = outAt[i] + m * ohw;
+				Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
+			}
 		}
 	}
 }

@@ -48,27 +48,19 @@ const int RPC = 8 / RW;              // kernel rows per chunk
 const int CH = RPC * RW;             // steps (taps) per chunk
 const int NWIN = (TN - 1) * SW + RW; // input columns a lane's run reads per row
 
-// ROW(r): kernel row r of the chunk: its NWIN input values, then its RW
-// taps. Column j meets tap c at window position j*S + c (OP 0), or
-// j + RW-1 - c (OP 1, whose taps step backwards through the input).
-#define ROW(r) if (r < RPC) { \
+// LOADROW(r): the NWIN input values of kernel row r of the chunk (bw[r]).
+// Column j meets tap c at window position j*S + c (OP 0), or j + RW-1 - c
+// (OP 1, whose taps step backwards through the input).
+#define LOADROW(r) if (r < RPC) { \
 	int krow = row0 + r; \
 	int ci = krow / RH, ry = krow - ci * RH; \
 	int dy = OP == 0 ? ry : -ry; \
 	bool rowok = krow < rows && uint(iy0 + dy) < uint(p.H); \
 	int base = xb + ci * hw + dy * p.W; \
-	float bw[NWIN]; \
 	[[unroll]] for (int t = 0; t < NWIN; t++) { \
 		bool inside = rowok && (colm & (1u << uint(t))) != 0u; \
 		float v = X.v[inside ? base + t : 0]; \
-		bw[t] = inside ? v : 0.0; \
-	} \
-	[[unroll]] for (int c = 0; c < RW; c++) { \
-		[[unroll]] for (int i = 0; i < TM; i++) { \
-			float a = subgroupShuffle(al[i], uint(r * RW + c)); \
-			[[unroll]] for (int j = 0; j < TN; j++) \
-				part[i][j] = fma(a, bw[OP == 0 ? j * S + c : j + RW - 1 - c], part[i][j]); \
-		} \
+		bw[r][t] = inside ? v : 0.0; \
 	} \
 }
 
@@ -136,34 +128,40 @@ void main() {
 			float v = Wt.v[ok ? arow + i * astep : 0];
 			al[i] = ok ? v : 0.0;
 		}
-		// Fresh partial sums per chunk, as in conv_gemm.comp.
-		float part[TM][TN];
-		[[unroll]] for (int i = 0; i < TM; i++)
+		// The chunk's input windows first, then row by row over fresh partial
+		// sums (as in conv_gemm.comp, and for the same reasons).
+		float bw[8][NWIN]; // rows past RPC are never written or read
+		LOADROW(0) LOADROW(1) LOADROW(2) LOADROW(3) LOADROW(4) LOADROW(5) LOADROW(6) LOADROW(7)
+		[[unroll]] for (int i = 0; i < TM; i++) {
+			float part[TN];
 			[[unroll]] for (int j = 0; j < TN; j++)
-				part[i][j] = 0.0;
-		ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7)
-		[[unroll]] for (int i = 0; i < TM; i++)
+				part[j] = 0.0;
+			[[unroll]] for (int r = 0; r < RPC; r++)
+				[[unroll]] for (int c = 0; c < RW; c++) {
+					float a = subgroupShuffle(al[i], uint(r * RW + c));
+					[[unroll]] for (int j = 0; j < TN; j++)
+						part[j] = fma(a, bw[r][OP == 0 ? j * S + c : j + RW - 1 - c], part[j]);
+				}
 			[[unroll]] for (int j = 0; j < TN; j++)
-				acc[i][j] += part[i][j];
+				acc[i][j] += part[j];
+		}
 	}
 
-	if (!live)
-		return;
+	// Flat ifs, no break: see conv_gemm.comp.
 	Floats Bias = Floats(p.bias);
+	int oy = OP == 0 ? q : py + S * q;
 	[[unroll]] for (int j = 0; j < TN; j++) {
-		int oy = OP == 0 ? q : py + S * q;
 		int ox = OP == 0 ? c0 + j : px + S * (c0 + j);
-		if (c0 + j >= OC || oy >= p.OH || ox >= p.OW)
-			break;
+		bool ok = live && c0 + j < OC && oy < p.OH && ox < p.OW;
 		[[unroll]] for (int i = 0; i < TM; i++) {
 			int m = m0 + i;
-			if (m >= p.Co)
-				break;
-			float v = acc[i][j];
-			if (p.hasBias != 0)
-				v += Bias.v[m];
-			int o = (b * p.Co + m) * ohw + oy * p.OW + ox;
-			Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
+			if (ok && m < p.Co) {
+				float v = acc[i][j];
+				if (p.hasBias != 0)
+					v += Bias.v[m];
+				int o = (b * p.Co + m) * ohw + oy * p.OW + ox;
+				Y.v[o] = p.accumulate != 0 ? Y.v[o] + v : v;
+			}
 		}
 	}
 }
