@@ -21,12 +21,18 @@ import (
 
 var binary string
 
+// mesaCache is one shader cache for every process the tests start: each
+// test gets its own XDG_CACHE_HOME, which would otherwise move lavapipe's
+// cache too and make every process compile every kernel again.
+var mesaCache string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "bicycle-vk-e2e")
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "bicycle-vk")
+	mesaCache = filepath.Join(dir, "mesa-cache")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		panic(err)
@@ -41,7 +47,7 @@ func run(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "MESA_SHADER_CACHE_DIR="+mesaCache)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
