@@ -243,10 +243,11 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 // tile is on and the kernel rows fit it, and says whether it did.
 func (r *Rec) gemmRows(op string, kind, classes int, g convGeom, x, w, b, y *Tensor, acc bool) bool {
 	t := r.e.Tune.GemmRows
-	// Measured against conv_gemm.comp on the networks' layers (in-process
-	// A/B, best of 8): convs 0.99-1.14x its time, transposed convs at stride
-	// 1 1.19-1.54x, at stride 2 0.91-0.95x: those stay on conv_gemm.
-	if t.WG == 0 || kind == 2 || kind == 1 && g.stride != 1 {
+	// Transposed convs at stride 2 used to stay on conv_gemm.comp (0.91-0.95x
+	// its speed here); since both kernels gather a chunk's inputs before the
+	// multiply-adds, rows runs them 1.2-1.6x faster (in-process A/B, best of
+	// 6: G.up_6 36.6 -> 47.8 GFLOP/s, G.down_3's input gradient 50 -> 64).
+	if t.WG == 0 || kind == 2 {
 		return false
 	}
 	rw, rows, cols := g.KW, g.OH, g.OW // taps per kernel row; output rows and columns per pass

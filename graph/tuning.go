@@ -67,8 +67,8 @@ type Tuning struct {
 	// once and per-lane gathers of rows K apart measured 2x slower.
 	GemmFew ConvTile
 	// GemmRows: conv_gemm_rows.comp's tile (TN neighbouring output columns
-	// per lane) for the conv2d passes and stride-1 transposed convs that
-	// conv_gemm.comp would take; WG 0 disables it.
+	// per lane) for the convs and transposed convs (all but the weight
+	// gradients) that conv_gemm.comp would take; WG 0 disables it.
 	GemmRows ConvTile
 }
 
