@@ -36,6 +36,11 @@ func (r *Rec) avgPool(op string, mode uint32, y, x *Tensor, k, stride, pad int, 
 		out, in = x, y
 	}
 	n := out.Len()
+	if mode == 1 && k == stride && pad == 0 && W%4 == 0 {
+		r.dispatch(op, "avg_pool", []uint32{2}, groups2D(n/4, 128),
+			vk.Push(n, H, W, OH, OW, k, stride, pad, acc), vk.Out(out.Buf), vk.In(in.Buf))
+		return
+	}
 	r.dispatch(op, "avg_pool", []uint32{mode}, groups1D(n, 128),
 		vk.Push(n, H, W, OH, OW, k, stride, pad, acc), vk.Out(out.Buf), vk.In(in.Buf))
 }

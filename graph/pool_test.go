@@ -25,6 +25,10 @@ func TestAvgPool2d(t *testing.T) {
 		{[]int{1, 7, 4, 4}, 4, 4, 0, false},
 		{[]int{3, 5, 2, 2}, 2, 2, 0, false},
 		{[]int{2, 3, 10, 11}, 4, 3, 2, true}, // overlapping windows, stride not dividing k
+		// Windows that tile rows of 4n pixels: the vec4 backward (MODE 2).
+		{[]int{2, 3, 7, 12}, 2, 2, 0, true},  // last row outside every window
+		{[]int{1, 2, 9, 16}, 3, 3, 0, true},  // last column too; divisor 9
+		{[]int{1, 4, 5, 20}, 5, 5, 0, false}, // 4 pixels straddle two windows
 	}
 	for ci, c := range cases {
 		t.Run(fmt.Sprintf("%s_k%ds%dp%d", shapeName(c.shape), c.k, c.stride, c.pad), func(t *testing.T) {
@@ -52,5 +56,39 @@ func TestAvgPool2d(t *testing.T) {
 			over := (c.k + c.stride - 1) / c.stride
 			check(t, "dx", dx, wantDx, tolFor(over*over+1))
 		})
+	}
+}
+
+// TestAvgPoolTiledBackwardChosen checks which backward runs: the vec4 one
+// only where windows tile rows of a multiple of 4 pixels.
+func TestAvgPoolTiledBackwardChosen(t *testing.T) {
+	e := engine(t)
+	cases := []struct {
+		shape          []int
+		k, stride, pad int
+		want           string
+	}{
+		{[]int{1, 3, 8, 8}, 2, 2, 0, "avg_pool<2>"},
+		{[]int{1, 3, 8, 6}, 2, 2, 0, "avg_pool<1>"},
+		{[]int{1, 3, 8, 8}, 3, 2, 1, "avg_pool<1>"},
+		{[]int{1, 3, 8, 8}, 2, 1, 0, "avg_pool<1>"},
+	}
+	for _, c := range cases {
+		N, C, H, W := c.shape[0], c.shape[1], c.shape[2], c.shape[3]
+		dx := empty(t, e, c.shape...)
+		dy := empty(t, e, N, C, AvgPool2dOutSize(H, c.k, c.stride, c.pad), AvgPool2dOutSize(W, c.k, c.stride, c.pad))
+		r := e.NewRec(true)
+		r.AvgPool2dBackward(dx, dy, c.k, c.stride, c.pad, false)
+		if err := r.Run(); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := r.Recorder().Timings()
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 1 || ts[0].Kernel != c.want {
+			t.Errorf("%v k%d s%d p%d: ran %v, want %s", c.shape, c.k, c.stride, c.pad, ts, c.want)
+		}
 	}
 }
