@@ -309,7 +309,8 @@ func (r *Rec) gemmFew(op string, kind, pixels, classes int, g convGeom, x, w, b,
 	if groups[0] > maxGroups || groups[1] > maxGroups {
 		return false
 	}
-	r.dispatchGather(op, "conv_gemm_few", []uint32{uint32(tp), uint32(tc), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride)},
+	vw := kind == 0 && g.Ci*g.KH*g.KW%8 == 0 // whole chunks of 16-byte-aligned weights
+	r.dispatchGather(op, "conv_gemm_few", []uint32{uint32(tp), uint32(tc), uint32(g.KH), uint32(g.KW), uint32(kind), uint32(g.stride), boolSpec(vw)},
 		groups, g, x, w, b, y, acc)
 	return true
 }

@@ -42,6 +42,7 @@ var conv2dCases = []convCase{
 	{"map2x2_pad", 1, 3, 2, 2, 3, 3, 3, 1, 1},
 	{"kernel3x2", 1, 3, 5, 7, 4, 3, 2, 2, 1},
 	{"stride3", 2, 4, 11, 10, 9, 5, 5, 3, 2},
+	{"few_vec4_oddCo", 2, 8, 3, 3, 13, 2, 2, 2, 0}, // 2 pixels, K = 32: vec4 weights, clamped channels
 }
 
 // convTCases: the generator's up path and awkward transposed convolutions.
