@@ -178,7 +178,7 @@ func (r *Rec) scatter(op string, y, x, w, b *Tensor, stride, pad int, acc bool) 
 		return
 	}
 	tu := r.e.Tune
-	if r.gemm(op, 1, tu.GemmConvT, g, x, w, b, y, acc) {
+	if r.convtSmall(op, g, x, w, b, y, acc) || r.gemm(op, 1, tu.GemmConvT, g, x, w, b, y, acc) {
 		return
 	}
 	if tu.rows(g) && g.KH == g.KW && pad <= g.KH-1 {
@@ -277,6 +277,27 @@ func (r *Rec) gemmRows(op string, kind, classes int, g convGeom, x, w, b, y *Ten
 	}
 	r.dispatchGather(op, "conv_gemm_rows", []uint32{uint32(t.TM), uint32(t.TN), uint32(g.KH), uint32(g.KW), uint32(g.stride), uint32(kind)},
 		groups, g, x, w, b, y, acc)
+	return true
+}
+
+// convtSmall records convt_small.comp (the whole transposed conv of a map
+// of at most 4 pixels, weights read as vec4s) if its tile is on and the
+// geometry fits it, and says whether it did.
+func (r *Rec) convtSmall(op string, g convGeom, x, w, b, y *Tensor, acc bool) bool {
+	t := r.e.Tune.GemmSmallT
+	// A 1-pixel input uses only the taps that land inside the output (4 of
+	// 16 for G.up_1), so reading all of them as vec4s lost there: 9.0 ->
+	// 12.5 ms per iteration against the few-pixel tiles.
+	if t.WG == 0 || !r.e.Dev.Addresses() || g.H*g.W < 2 || g.H*g.W > 4 || g.OH*g.OW > 16 || g.KH*g.KW%4 != 0 {
+		return false
+	}
+	tc := max(1, min(t.TM, ceilDiv(g.Co, 8)))
+	groups := [3]uint32{uint32(ceilDiv(g.Co, 8*tc)), 1, uint32(g.N)}
+	if groups[0] > maxGroups || groups[2] > maxGroups {
+		return false
+	}
+	r.dispatchGather(op, "convt_small", []uint32{uint32(tc), uint32(g.H), uint32(g.W), uint32(g.OH), uint32(g.OW),
+		uint32(g.KH), uint32(g.KW), uint32(g.stride), uint32(g.pad)}, groups, g, x, w, b, y, acc)
 	return true
 }
 

@@ -43,6 +43,7 @@ var conv2dCases = []convCase{
 	{"kernel3x2", 1, 3, 5, 7, 4, 3, 2, 2, 1},
 	{"stride3", 2, 4, 11, 10, 9, 5, 5, 3, 2},
 	{"few_vec4_oddCo", 2, 8, 3, 3, 13, 2, 2, 2, 0}, // 2 pixels, K = 32: vec4 weights, clamped channels
+	{"small_grad_3x5", 2, 6, 3, 5, 11, 4, 4, 2, 1},  // input gradient 1x2 -> 3x5, one more than the transposed size
 }
 
 // convTCases: the generator's up path and awkward transposed convolutions.
@@ -59,6 +60,10 @@ var convTCases = []convCase{
 	{"map1x1_k3", 1, 3, 1, 1, 2, 3, 3, 1, 0},
 	{"stride3_k5", 1, 4, 3, 2, 5, 5, 5, 3, 2},
 	{"kernel3x2", 2, 3, 4, 5, 3, 3, 2, 2, 0},
+	// convt_small.comp: maps of at most 4 pixels into at most 16.
+	{"small_batch3_1x3", 3, 13, 1, 3, 7, 4, 4, 2, 1},
+	{"small_stride1_k2", 2, 9, 2, 2, 5, 2, 2, 1, 0},
+	{"small_2x1_pad0", 1, 17, 2, 1, 20, 2, 2, 2, 0},
 }
 
 // big reports whether the float64 reference of a case takes long enough to
@@ -114,17 +119,19 @@ type convEngine struct {
 func convEngines(t *testing.T) []convEngine {
 	e := engine(t)
 	tu := e.Tune
-	if tu.GemmConv.WG == 0 && tu.GemmConvT.WG == 0 && tu.GemmWGrad.WG == 0 && tu.GemmFew.WG == 0 {
+	if tu.GemmConv.WG == 0 && tu.GemmConvT.WG == 0 && tu.GemmWGrad.WG == 0 && tu.GemmFew.WG == 0 && tu.GemmSmallT.WG == 0 {
 		return []convEngine{{"tuned", e}}
 	}
 	off := *e
-	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew, off.Tune.GemmRows =
-		ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
+	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew, off.Tune.GemmRows, off.Tune.GemmSmallT =
+		ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
 	sets := []convEngine{{"gemm", e}, {"descriptors", &off}}
-	if tu.GemmRows.WG != 0 { // conv_gemm.comp still takes what conv_gemm_rows.comp declines
-		noRows := *e
-		noRows.Tune.GemmRows = ConvTile{}
-		sets = append(sets, convEngine{"gemm without rows", &noRows})
+	if tu.GemmRows.WG != 0 || tu.GemmSmallT.WG != 0 {
+		// conv_gemm.comp and conv_gemm_few.comp still take what the
+		// specialised kernels decline.
+		plain := *e
+		plain.Tune.GemmRows, plain.Tune.GemmSmallT = ConvTile{}, ConvTile{}
+		sets = append(sets, convEngine{"gemm without rows", &plain})
 	}
 	return sets
 }
@@ -230,7 +237,8 @@ func TestConvBadShapes(t *testing.T) {
 // pass runs on the one meant for it (conv_gemm_rows.comp for convs and
 // transposed convs with 8 or more output pixels, conv_gemm.comp for every
 // weight gradient, conv_gemm_few.comp
-// for 2 to 7 pixels, conv2d.comp's few-pixel tile for 1),
+// for 2 to 7 pixels, conv2d.comp's few-pixel tile for 1, convt_small.comp for
+// transposed convs of at most 4 input pixels),
 // and that with them off none does: the two halves of convEngines really
 // test different kernels.
 func TestConvGemmChosen(t *testing.T) {
@@ -243,7 +251,8 @@ func TestConvGemmChosen(t *testing.T) {
 		x, w, y := empty(t, e, 1, 8, 12, 12), empty(t, e, 16, 8, 4, 4), empty(t, e, 1, 16, 6, 6)
 		wt, yt := empty(t, e, 8, 16, 4, 4), empty(t, e, 1, 16, 24, 24)
 		xs, ys := empty(t, e, 1, 8, 4, 4), empty(t, e, 1, 16, 2, 2)  // 2x2 output: 4 pixels
-		xt, yt2 := empty(t, e, 1, 8, 2, 1), empty(t, e, 1, 16, 4, 2) // 2 pixels per parity class
+		xt, yt2 := empty(t, e, 1, 8, 2, 3), empty(t, e, 1, 16, 4, 6) // 6 pixels per parity class
+		xq, yq := empty(t, e, 1, 8, 2, 2), empty(t, e, 1, 16, 4, 4)  // 4 pixels in: convt_small
 		x1, y1 := empty(t, e, 1, 8, 2, 2), empty(t, e, 1, 16, 1, 1)  // 1 pixel: few-pixel tile
 		r := e.NewRec(true)
 		want := []string{}
@@ -260,7 +269,8 @@ func TestConvGemmChosen(t *testing.T) {
 		r.ConvTranspose2d(yt2, xt, wt, nil, 2, 1)
 		r.Conv2dBackwardWeight(w, xs, ys, 2, 1, false)
 		r.Conv2d(y1, x1, w, nil, 2, 1)
-		want = append(want, "conv_gemm_few<", "conv_gemm_few<", "conv_gemm<", "conv2d<")
+		r.ConvTranspose2d(yq, xq, wt, nil, 2, 1)
+		want = append(want, "conv_gemm_few<", "conv_gemm_few<", "conv_gemm<", "conv2d<", "convt_small<")
 		if err := r.Run(); err != nil {
 			t.Fatal(err)
 		}
@@ -273,10 +283,10 @@ func TestConvGemmChosen(t *testing.T) {
 			t.Fatalf("%s engine: %d dispatches, want %d", ce.name, len(ts), len(want))
 		}
 		for i, tm := range ts {
-			gather := strings.HasPrefix(tm.Kernel, "conv_gemm")
+			gather := strings.HasPrefix(tm.Kernel, "conv_gemm") || strings.HasPrefix(tm.Kernel, "convt_small")
 			if ce.name == "gemm" && !strings.HasPrefix(tm.Kernel, want[i]) ||
 				ce.name == "descriptors" && gather ||
-				ce.name == "gemm without rows" && strings.HasPrefix(tm.Kernel, "conv_gemm_rows") {
+				ce.name == "gemm without rows" && (strings.HasPrefix(tm.Kernel, "conv_gemm_rows") || strings.HasPrefix(tm.Kernel, "convt_small")) {
 				t.Errorf("%s engine: %s ran on %s", ce.name, tm.Label, tm.Kernel)
 			}
 		}
