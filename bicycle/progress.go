@@ -18,6 +18,11 @@ type progress struct {
 	start, lastPrint time.Time
 	tty              bool
 	line             string
+	// The rate counts from the first update on: a process's first iteration
+	// also compiles its kernels (lavapipe: about 35 s at 128x128 with an
+	// empty Mesa shader cache), which would skew the ETA for minutes.
+	firstI  int
+	firstAt time.Time
 }
 
 func newProgress(w io.Writer, epoch, epochs, n, from int) *progress {
@@ -30,10 +35,17 @@ func newProgress(w io.Writer, epoch, epochs, n, from int) *progress {
 	return p
 }
 
-func (p *progress) update(i int, l Losses) {
-	el := time.Since(p.start).Seconds()
-	rate := float64(i-p.from) / el
-	eta := time.Duration(float64(p.n-i)/rate) * time.Second
+func (p *progress) update(i int, l Losses) { p.updateAt(i, l, time.Now()) }
+
+func (p *progress) updateAt(i int, l Losses, now time.Time) {
+	var rate float64
+	if p.firstAt.IsZero() {
+		p.firstI, p.firstAt = i, now
+		rate = float64(i-p.from) / max(now.Sub(p.start).Seconds(), 1e-9)
+	} else {
+		rate = float64(i-p.firstI) / max(now.Sub(p.firstAt).Seconds(), 1e-9)
+	}
+	eta := time.Duration(min(float64(p.n-i)/max(rate, 1e-9)*float64(time.Second), float64(1000*time.Hour)))
 	const width = 24
 	fill := width * i / max(1, p.n)
 	p.line = fmt.Sprintf("epoch %d/%d [%s%s] %d/%d %.2f it/s ETA %s | D %.3f GAN %.3f KL %.3f img %.3f z %.3f",
@@ -41,9 +53,9 @@ func (p *progress) update(i int, l Losses) {
 		eta.Round(time.Second), l.D, l.GAN, l.KL, l.Img, l.Z)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%s", p.line)
-	} else if time.Since(p.lastPrint) >= 10*time.Second {
+	} else if now.Sub(p.lastPrint) >= 10*time.Second {
 		fmt.Fprintln(p.w, p.line)
-		p.lastPrint = time.Now()
+		p.lastPrint = now
 	}
 }
 
