@@ -32,7 +32,8 @@
 //   accumulate != 0). Geometry: x is [N,Ci,H,W], the conv's output side
 //   [N,Co,OH,OW] (y for OP 0/1, w for OP 2).
 // spec: 0 TM rows (output channels) per invocation, 1 TN columns per
-//   invocation (lanes own columns lane, lane+8, ...), 2 KH, 3 KW, 4 OP, 5 S.
+//   invocation (lanes own columns lane, lane+8, ...), 2 KH, 3 KW, 4 OP, 5 S,
+//   6 CHS.
 // The workgroup is 8 lanes and must be exactly one subgroup (lavapipe on
 // AVX2: one 8-wide vector; graph/tuning.go checks the subgroup size).
 #extension GL_EXT_buffer_reference : require
@@ -48,6 +49,13 @@ layout(constant_id = 2) const int KH = 4;
 layout(constant_id = 3) const int KW = 4;
 layout(constant_id = 4) const int OP = 0;
 layout(constant_id = 5) const int S = 1;
+// CHS: 8-step groups per chunk (1 or 2). A chunk ends with TM*TN partial
+// sums added into acc (a load, an add, a lane-mask blend and a store each);
+// 16 steps halve that per multiply-add. For weight gradients of maps with
+// 256+ pixels it measured 1.07-1.11x faster; on small K most of the 16
+// steps would be padding (G.down_6: 7.4 -> 5.3 GFLOP/s), so graph/conv.go
+// picks it per pass.
+layout(constant_id = 6) const int CHS = 1;
 
 layout(buffer_reference, std430, buffer_reference_align = 4) buffer Floats { float v[]; };
 
@@ -157,48 +165,47 @@ void main() {
 
 	// OP 2 walks k = (b, oy, ox) with counters: no division per step.
 	int kb = 0, koy = 0, kox = 0;
-	for (int k0 = 0; k0 < K; k0 += 8) {
-		// Lane l loads A[m0 + i, k0 + l] for every row i.
-		int ka = k0 + lane;
-		bool kin = ka < K;
-		ka = min(ka, K - 1);
-		int arow = 0, astep = 0; // element (i, ka) at arow + i * astep
-		if (OP == 0) {
-			arow = m0 * K + ka;
-			astep = K;
-		} else if (OP == 1) {
-			int ci = ka / TT, t = ka - ci * TT;
-			int ty = t / TKW, tx = t - ty * TKW;
-			int ky = ky0 + S * ty, kx = kx0 + S * tx;
-			kin = kin && ky < KH && kx < KW;
-			arow = ((ci * p.Co + m0) * KH + min(ky, KH - 1)) * KW + min(kx, KW - 1);
-			astep = KK;
-		} else {
-			int b = ka / ohw, r = ka - b * ohw;
-			arow = (b * p.Co + m0) * ohw + r;
-			astep = ohw;
-		}
-		float al[TM];
-		[[unroll]] for (int i = 0; i < TM; i++) {
-			bool ok = kin && m0 + i < p.Co;
-			float v = Wt.v[ok ? arow + i * astep : 0];
-			al[i] = ok ? v : 0.0;
+	for (int k0 = 0; k0 < K; k0 += 8 * CHS) {
+		float al[CHS][TM];
+		[[unroll]] for (int h = 0; h < CHS; h++) {
+			// Lane l loads A[m0 + i, k0 + 8h + l] for every row i.
+			int ka = k0 + 8 * h + lane;
+			bool kin = ka < K;
+			ka = min(ka, K - 1);
+			int arow = 0, astep = 0; // element (i, ka) at arow + i * astep
+			if (OP == 0) {
+				arow = m0 * K + ka;
+				astep = K;
+			} else if (OP == 1) {
+				int ci = ka / TT, t = ka - ci * TT;
+				int ty = t / TKW, tx = t - ty * TKW;
+				int ky = ky0 + S * ty, kx = kx0 + S * tx;
+				kin = kin && ky < KH && kx < KW;
+				arow = ((ci * p.Co + m0) * KH + min(ky, KH - 1)) * KW + min(kx, KW - 1);
+				astep = KK;
+			} else {
+				int b = ka / ohw, r = ka - b * ohw;
+				arow = (b * p.Co + m0) * ohw + r;
+				astep = ohw;
+			}
+			[[unroll]] for (int i = 0; i < TM; i++) {
+				bool ok = kin && m0 + i < p.Co;
+				float v = Wt.v[ok ? arow + i * astep : 0];
+				al[h][i] = ok ? v : 0.0;
+			}
 		}
 
-		// Each row's 8 steps sum into part, which starts at 0 in every
-		// iteration, and only then into acc: on lavapipe a value carried
-		// around the loop is a register whose every write is blended with the
-		// lane mask, so carrying the running sums through all 8 steps costs a
-		// blend (and spills) per multiply-add. The sums are added in the same
-		// order as a plain k loop would, step by step.
-		float bv[8][TN];
+		float bv[8 * CHS][TN];
 		LOADB(0) LOADB(1) LOADB(2) LOADB(3) LOADB(4) LOADB(5) LOADB(6) LOADB(7)
+		if (CHS > 1) {
+			LOADB(8) LOADB(9) LOADB(10) LOADB(11) LOADB(12) LOADB(13) LOADB(14) LOADB(15)
+		}
 		[[unroll]] for (int i = 0; i < TM; i++) {
 			float part[TN];
 			[[unroll]] for (int j = 0; j < TN; j++)
 				part[j] = 0.0;
-			[[unroll]] for (int kk = 0; kk < 8; kk++) {
-				float a = subgroupShuffle(al[i], uint(kk));
+			[[unroll]] for (int kk = 0; kk < 8 * CHS; kk++) {
+				float a = subgroupShuffle(al[kk / 8][i], uint(kk % 8));
 				[[unroll]] for (int j = 0; j < TN; j++)
 					part[j] = fma(a, bv[kk][j], part[j]);
 			}
