@@ -43,7 +43,7 @@ var conv2dCases = []convCase{
 	{"kernel3x2", 1, 3, 5, 7, 4, 3, 2, 2, 1},
 	{"stride3", 2, 4, 11, 10, 9, 5, 5, 3, 2},
 	{"few_vec4_oddCo", 2, 8, 3, 3, 13, 2, 2, 2, 0}, // 2 pixels, K = 32: vec4 weights, clamped channels
-	{"small_grad_3x5", 2, 6, 3, 5, 11, 4, 4, 2, 1},  // input gradient 1x2 -> 3x5, one more than the transposed size
+	{"small_grad_3x5", 2, 6, 3, 5, 11, 4, 4, 2, 1}, // input gradient 1x2 -> 3x5, one more than the transposed size
 }
 
 // convTCases: the generator's up path and awkward transposed convolutions.
