@@ -271,14 +271,7 @@ func TestConvGemmChosen(t *testing.T) {
 		r.Conv2d(y1, x1, w, nil, 2, 1)
 		r.ConvTranspose2d(yq, xq, wt, nil, 2, 1)
 		want = append(want, "conv_gemm_few<", "conv_gemm_few<", "conv_gemm<", "conv2d<", "convt_small<")
-		if err := r.Run(); err != nil {
-			t.Fatal(err)
-		}
-		ts, err := r.Recorder().Timings()
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		ts := runTimed(t, r)
 		if len(ts) != len(want) {
 			t.Fatalf("%s engine: %d dispatches, want %d", ce.name, len(ts), len(want))
 		}

@@ -103,6 +103,21 @@ func run(t testing.TB, r *Rec) {
 	}
 }
 
+// runTimed executes a profiled recording, closes it and returns what each
+// dispatch ran (kernel and time), for tests of which kernel a pass chose.
+func runTimed(t testing.TB, r *Rec) []vk.Timing {
+	t.Helper()
+	defer r.Close()
+	if err := r.Run(); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := r.Recorder().Timings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
 // expectClose compares a device result with the float64 reference: the
 // largest absolute difference must be at most tol times the reference's
 // largest magnitude (or tol itself when that is below 1). Shape is checked too.

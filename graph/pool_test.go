@@ -79,14 +79,7 @@ func TestAvgPoolTiledBackwardChosen(t *testing.T) {
 		dy := empty(t, e, N, C, AvgPool2dOutSize(H, c.k, c.stride, c.pad), AvgPool2dOutSize(W, c.k, c.stride, c.pad))
 		r := e.NewRec(true)
 		r.AvgPool2dBackward(dx, dy, c.k, c.stride, c.pad, false)
-		if err := r.Run(); err != nil {
-			t.Fatal(err)
-		}
-		ts, err := r.Recorder().Timings()
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		ts := runTimed(t, r)
 		if len(ts) != 1 || ts[0].Kernel != c.want {
 			t.Errorf("%v k%d s%d p%d: ran %v, want %s", c.shape, c.k, c.stride, c.pad, ts, c.want)
 		}
