@@ -254,6 +254,9 @@ func (r *Rec) gemm(op string, kind int, t ConvTile, g convGeom, x, w, b, y *Tens
 // tile is on and the kernel rows fit it, and says whether it did.
 func (r *Rec) gemmRows(op string, kind, classes int, g convGeom, x, w, b, y *Tensor, acc bool) bool {
 	t := r.e.Tune.GemmRows
+	if kind == 1 {
+		t = r.e.Tune.GemmRowsT
+	}
 	// Transposed convs at stride 2 used to stay on conv_gemm.comp (0.91-0.95x
 	// its speed here); since both kernels gather a chunk's inputs before the
 	// multiply-adds, rows runs them 1.2-1.6x faster (in-process A/B, best of

@@ -123,14 +123,14 @@ func convEngines(t *testing.T) []convEngine {
 		return []convEngine{{"tuned", e}}
 	}
 	off := *e
-	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew, off.Tune.GemmRows, off.Tune.GemmSmallT =
-		ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
+	off.Tune.GemmConv, off.Tune.GemmConvT, off.Tune.GemmWGrad, off.Tune.GemmFew, off.Tune.GemmRows, off.Tune.GemmRowsT, off.Tune.GemmSmallT =
+		ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
 	sets := []convEngine{{"gemm", e}, {"descriptors", &off}}
-	if tu.GemmRows.WG != 0 || tu.GemmSmallT.WG != 0 {
+	if tu.GemmRows.WG != 0 || tu.GemmRowsT.WG != 0 || tu.GemmSmallT.WG != 0 {
 		// conv_gemm.comp and conv_gemm_few.comp still take what the
 		// specialised kernels decline.
 		plain := *e
-		plain.Tune.GemmRows, plain.Tune.GemmSmallT = ConvTile{}, ConvTile{}
+		plain.Tune.GemmRows, plain.Tune.GemmRowsT, plain.Tune.GemmSmallT = ConvTile{}, ConvTile{}, ConvTile{}
 		sets = append(sets, convEngine{"gemm without rows", &plain})
 	}
 	return sets

@@ -18,7 +18,8 @@ type Engine struct {
 func NewEngine(dev *vk.Device) *Engine {
 	t := TuningFor(dev.Info)
 	if !dev.Addresses() { // opened with vk.Options.NoAddresses
-		t.GemmConv, t.GemmConvT, t.GemmWGrad, t.GemmFew, t.GemmRows = ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
+		t.GemmConv, t.GemmConvT, t.GemmWGrad, t.GemmFew, t.GemmRows, t.GemmRowsT, t.GemmSmallT =
+			ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}, ConvTile{}
 	}
 	return &Engine{Dev: dev, Tune: t}
 }

@@ -67,10 +67,11 @@ type Tuning struct {
 	// single pixel stays on the few-pixel tiles: there each weight is used
 	// once and per-lane gathers of rows K apart measured 2x slower.
 	GemmFew ConvTile
-	// GemmRows: conv_gemm_rows.comp's tile (TN neighbouring output columns
-	// per lane) for the convs and transposed convs (all but the weight
-	// gradients) that conv_gemm.comp would take; WG 0 disables it.
-	GemmRows ConvTile
+	// GemmRows, GemmRowsT: conv_gemm_rows.comp's tiles (TN neighbouring
+	// output columns per lane) for the convs (and transposed convs' input
+	// gradients; its OP 0) and for the transposed convs (and convs' input
+	// gradients; OP 1) that conv_gemm.comp would take; WG 0 disables one.
+	GemmRows, GemmRowsT ConvTile
 	// GemmSmallT: convt_small.comp for transposed convs (and conv2d input
 	// gradients) of maps of at most 4 pixels into at most 16, TM channels
 	// per lane; WG 0 disables it.
@@ -120,7 +121,13 @@ func TuningFor(info vk.DeviceInfo) Tuning {
 			// at 4 it is even, at 1 it is 2-3x slower.
 			t.GemmMinCols = 8
 			t.GemmFew = ConvTile{WG: 8, TM: 4, TN: 8}
-			t.GemmRows = ConvTile{WG: 8, TM: 32, TN: 8}
+			// OP 0 runs best at 16 channels, OP 1 at 32 (in-process A/B,
+			// GFLOP/s, 16x8 against 32x8): convs G.down_3 70.7 vs 65.5,
+			// D.d2_2 78.4 vs 72.7, transposed convs' input gradients G.up_5
+			// 72.2 vs 66.4; transposed convs G.up_5 56.4 vs 66.6, convs'
+			// input gradients G.down_3 57.4 vs 64.6.
+			t.GemmRows = ConvTile{WG: 8, TM: 16, TN: 8}
+			t.GemmRowsT = ConvTile{WG: 8, TM: 32, TN: 8}
 			// G.up_2's forward per iteration (4 passes): 54.3 ms on
 			// conv_gemm_few.comp; here 32.7, 23.7, 20.7 ms at 1, 4, 8
 			// channels per lane.
