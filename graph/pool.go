@@ -7,7 +7,8 @@ import "bicycle-vk/vk"
 func AvgPool2dOutSize(in, k, stride, pad int) int { return (in+2*pad-k)/stride + 1 }
 
 // avgPool validates the geometry of x [N,C,H,W] pooled to y and records the
-// shader in the given mode (0 forward into y, 1 backward into x).
+// shader in the given mode (0 forward into y, 1 backward into x; backwards
+// whose windows tile rows of a multiple of 4 pixels run as the vec4 mode 2).
 func (r *Rec) avgPool(op string, mode uint32, y, x *Tensor, k, stride, pad int, acc bool) {
 	if r.err != nil {
 		return
@@ -36,12 +37,11 @@ func (r *Rec) avgPool(op string, mode uint32, y, x *Tensor, k, stride, pad int, 
 		out, in = x, y
 	}
 	n := out.Len()
-	if mode == 1 && k == stride && pad == 0 && W%4 == 0 {
-		r.dispatch(op, "avg_pool", []uint32{2}, groups2D(n/4, 128),
-			vk.Push(n, H, W, OH, OW, k, stride, pad, acc), vk.Out(out.Buf), vk.In(in.Buf))
-		return
+	groups := groups1D(n, 128)
+	if mode == 1 && k == stride && pad == 0 && W%4 == 0 { // windows tile rows of 4n pixels: vec4 backward
+		mode, groups = 2, groups2D(n/4, 128)
 	}
-	r.dispatch(op, "avg_pool", []uint32{mode}, groups1D(n, 128),
+	r.dispatch(op, "avg_pool", []uint32{mode}, groups,
 		vk.Push(n, H, W, OH, OW, k, stride, pad, acc), vk.Out(out.Buf), vk.In(in.Buf))
 }
 
