@@ -8,31 +8,16 @@ package vk
 // addressing_support reports the bufferDeviceAddress feature (Vulkan 1.2) and
 // the subgroup size and operations (Vulkan 1.1) of a physical device.
 static int addressing_support(VkInstance inst, VkPhysicalDevice pd, uint32_t *subgroup_size, uint32_t *subgroup_ops) {
-	PFN_vkGetInstanceProcAddr gipa = loader_gipa();
-	if (!gipa) return 0;
-	PFN_vkGetPhysicalDeviceFeatures2 feats2 =
-		(PFN_vkGetPhysicalDeviceFeatures2)gipa(inst, "vkGetPhysicalDeviceFeatures2");
-	PFN_vkGetPhysicalDeviceProperties2 props2 =
-		(PFN_vkGetPhysicalDeviceProperties2)gipa(inst, "vkGetPhysicalDeviceProperties2");
-	if (!feats2 || !props2) return 0;
 	VkPhysicalDeviceSubgroupProperties sp;
 	memset(&sp, 0, sizeof sp);
 	sp.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
-	VkPhysicalDeviceProperties2 p2;
-	memset(&p2, 0, sizeof p2);
-	p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
-	p2.pNext = &sp;
-	props2(pd, &p2);
+	if (!loader_properties2(inst, pd, &sp)) return 0;
 	*subgroup_size = sp.subgroupSize;
 	*subgroup_ops = (sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sp.supportedOperations : 0;
 	VkPhysicalDeviceBufferDeviceAddressFeatures bda;
 	memset(&bda, 0, sizeof bda);
 	bda.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES;
-	VkPhysicalDeviceFeatures2 f2;
-	memset(&f2, 0, sizeof f2);
-	f2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
-	f2.pNext = &bda;
-	feats2(pd, &f2);
+	if (!loader_features2(inst, pd, &bda)) return 0;
 	return bda.bufferDeviceAddress == VK_TRUE;
 }
 

@@ -9,19 +9,10 @@ package vk
 // the driver's name and version string. vulkan-go wraps Vulkan 1.0 only, so
 // this goes through the loader's vkGetInstanceProcAddr directly.
 static int driver_properties(VkInstance inst, VkPhysicalDevice pd, char *name, char *info) {
-	PFN_vkGetInstanceProcAddr gipa = loader_gipa();
-	if (!gipa) return 0;
-	PFN_vkGetPhysicalDeviceProperties2 props2 =
-		(PFN_vkGetPhysicalDeviceProperties2)gipa(inst, "vkGetPhysicalDeviceProperties2");
-	if (!props2) return 0;
 	VkPhysicalDeviceDriverProperties dp;
 	memset(&dp, 0, sizeof dp);
 	dp.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
-	VkPhysicalDeviceProperties2 p2;
-	memset(&p2, 0, sizeof p2);
-	p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
-	p2.pNext = &dp;
-	props2(pd, &p2);
+	if (!loader_properties2(inst, pd, &dp)) return 0;
 	memcpy(name, dp.driverName, VK_MAX_DRIVER_NAME_SIZE);
 	memcpy(info, dp.driverInfo, VK_MAX_DRIVER_INFO_SIZE);
 	return 1;
