@@ -44,10 +44,13 @@ func runDevices(args []string) error {
 			if tune.GemmConv.WG != 0 {
 				heading = "descriptor kernels, for what the gather kernels leave (1 output pixel)"
 				fmt.Printf("    gather kernels (read through buffer device addresses):\n"+
-					"      conv_gemm_rows     %v (convs and stride-1 transposed convs with >= %d output pixels)\n"+
-					"      conv_gemm          %v (other transposed convs with >= %d output pixels, all weight gradients)\n"+
-					"      conv_gemm_few      %v (2 to %d output pixels)\n",
-					tune.GemmRows, tune.GemmMinCols, tune.GemmConv, tune.GemmMinCols, tune.GemmFew, tune.GemmMinCols-1)
+					"      conv_gemm_rows     %v (convs and transposed convs' input gradients with >= %d output pixels)\n"+
+					"      conv_gemm_rows     %v (transposed convs and convs' input gradients with >= %d output pixels)\n"+
+					"      conv_gemm          %v (weight gradients: %v; what the rows kernel declines)\n"+
+					"      conv_gemm_few      %v (2 to %d output pixels)\n"+
+					"      convt_small        8 lanes x %d channels, whole maps (transposed convs of 2-4 pixel maps)\n",
+					tune.GemmRows, tune.GemmMinCols, tune.GemmRowsT, tune.GemmMinCols, tune.GemmConv, tune.GemmWGrad,
+					tune.GemmFew, tune.GemmMinCols-1, tune.GemmSmallT.TM)
 			}
 			fmt.Printf("    %s:\n"+
 				"      conv2d             %v (<= %d output pixels: %v; stride-1 rows: %v)\n"+
